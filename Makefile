@@ -1,0 +1,53 @@
+# Paper Club. `make run` serves the app; `make test` runs the whole suite. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+# The production-like run: the machine's PostgreSQL and Redis. Override to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/paperclub
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/7
+PYTEST_WORKERS ?= 2
+
+.PHONY: setup run test test-sqlite test-postgres lint format chromium worker beat bench
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "Python 3.12+ is needed ($(PYTHON) is $$($(PYTHON) --version))"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(UV) || $(PY) -m pip install -q "uv==$(UV_VERSION)"
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --python $(PY)
+	touch $@
+
+setup: $(VENV)/.synced
+
+## Run the app on the embedded default (SQLite, in-process tasks, console email).
+run: setup
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## The whole suite, twice: on SQLite with eager tasks, then on PostgreSQL with Redis.
+test: setup chromium test-sqlite test-postgres
+
+test-sqlite: setup
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+test-postgres: setup
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+worker: setup
+	$(VENV)/bin/celery -A config worker --loglevel=INFO
+
+beat: setup
+	$(VENV)/bin/celery -A config beat --loglevel=INFO

@@ -1,0 +1,70 @@
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.test import Client
+
+from groups.models import User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a-Long-new-passphrase-42"
+
+
+def _signup(client: Client, email: str, **extra: str):
+    data = {"email": email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, **extra}
+    return client.post("/accounts/signup/", data)
+
+
+def test_it_signs_up_with_email_and_sends_a_verification_link(client: Client) -> None:
+    response = _signup(client, "ada@example.org")
+    assert response.status_code == 302
+    user = User.objects.get(email="ada@example.org")
+    assert user.username  # a handle is generated: nobody has to pick one
+    assert EmailAddress.objects.get(user=user).verified is False
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body)
+    assert link is not None
+
+    assert response["Location"] == "/accounts/confirm-email/"  # "check your inbox"
+    assert client.get("/accounts/profile/").status_code == 302  # not signed in before verifying
+
+    page = client.get(link.group(0))
+    assert page.status_code == 200
+    confirm = client.post(link.group(0))
+    assert confirm.status_code == 302
+    assert EmailAddress.objects.get(user=user).verified is True
+    assert client.get("/accounts/profile/").status_code == 200  # verifying signs you in
+
+
+def test_it_does_not_reveal_that_an_email_is_taken(client: Client) -> None:
+    UserFactory(email="taken@example.org")
+    fresh = _signup(Client(), "fresh@example.org")
+    taken = _signup(client, "taken@example.org")
+    # Same answer as for a new address; the owner is told by email instead.
+    assert taken.status_code == fresh.status_code == 302
+    assert taken["Location"] == fresh["Location"]
+    assert User.objects.filter(email="taken@example.org").count() == 1
+    assert any("taken@example.org" in m.to for m in mail.outbox)
+
+
+def test_it_shows_the_error_of_a_missing_field(client: Client) -> None:
+    response = client.post(
+        "/accounts/signup/", {"email": "x@example.org", "password1": NEW_PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "password2" in response.context["form"].errors
+    assert b"This field is required." in response.content
+    assert not User.objects.filter(email="x@example.org").exists()
+
+
+def test_it_renders_the_signup_page_in_our_layout(client: Client) -> None:
+    response = client.get("/accounts/signup/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="brand"' in html
+    assert "/static/css/app.css" in html
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    assert 'name="username"' not in html
