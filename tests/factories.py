@@ -1,10 +1,12 @@
+from datetime import UTC, datetime
 from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
 from factory.django import DjangoModelFactory
 
-from groups.models import User
+from groups.models import Membership, Nomination, ReadingGroup, User
+from papers.models import Paper
 
 PASSWORD = "correct-Horse-battery-9"
 
@@ -27,3 +29,44 @@ class UserFactory(DjangoModelFactory):
             EmailAddress.objects.create(
                 user=self, email=self.email, primary=True, verified=extracted is not False
             )
+
+
+class PaperFactory(DjangoModelFactory):
+    class Meta:
+        model = Paper
+
+    arxiv_id = factory.Sequence(lambda n: f"2606.{n:05d}")
+    title = factory.Faker("sentence", nb_words=8)
+    abstract = factory.Faker("paragraph", nb_sentences=6)
+    authors = factory.LazyFunction(lambda: ["Ada Lovelace", "Alan Turing", "Grace Hopper"])
+    published_at = factory.LazyFunction(lambda: datetime(2026, 6, 11, tzinfo=UTC))
+    ai_keywords = factory.LazyFunction(lambda: ["alignment", "language models"])
+
+
+class ReadingGroupFactory(DjangoModelFactory):
+    class Meta:
+        model = ReadingGroup
+
+    name = factory.Sequence(lambda n: f"Reading group {n}")
+    slug = factory.Sequence(lambda n: f"group-{n}")
+    description = "We read one paper a week."
+    created_by = factory.SubFactory(UserFactory)
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    group = factory.SubFactory(ReadingGroupFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.MEMBER
+
+
+class NominationFactory(DjangoModelFactory):
+    class Meta:
+        model = Nomination
+
+    group = factory.SubFactory(ReadingGroupFactory)
+    paper = factory.SubFactory(PaperFactory)
+    nominated_by = factory.SubFactory(UserFactory)
+    pitch = "Worth our time."
