@@ -14,30 +14,34 @@ from tests.factories import UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def _xdist_index() -> int:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    return int(worker.removeprefix("gw") or 0)
+def _clear_cache() -> None:
+    if django_settings.REDIS_URL:
+        # Delete only this process's keys: other test processes share the Redis server.
+        client = cache._cache.get_client(None, write=True)  # type: ignore[attr-defined]
+        for key in client.scan_iter(f"{cache.key_prefix}:*"):
+            client.delete(key)
+    else:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if django_settings.REDIS_URL:
-        # One Redis database per xdist worker, so clearing it touches nobody else's test.
-        base = django_settings.REDIS_URL.rsplit("/", 1)[0]
         settings.CACHES = {
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": f"{base}/{8 + _xdist_index()}",
+                "LOCATION": django_settings.REDIS_URL,
+                "KEY_PREFIX": f"paperclub-test-{os.getpid()}",
             }
         }
-    cache.clear()
+    _clear_cache()
     # Code under test enqueues with .delay(): run it here. Tests of the broker path turn this off.
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = eager
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture
