@@ -18,4 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/profile/", group_views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
+    path("papers/", include("papers.urls")),
+    path("", include("groups.urls")),
+    path("", include("groups.discussion_urls")),
+    path("", include("groups.note_urls")),
 ]

@@ -1,0 +1,15 @@
+"""The groups app's models, one module per area; import them from here."""
+
+from groups.models.discussions import DiscussionSession
+from groups.models.groups import Membership, Nomination, ReadingGroup, Vote
+from groups.models.people import User, validate_timezone
+
+__all__ = [
+    "DiscussionSession",
+    "Membership",
+    "Nomination",
+    "ReadingGroup",
+    "User",
+    "Vote",
+    "validate_timezone",
+]

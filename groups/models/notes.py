@@ -1,0 +1,1 @@
+"""Threaded notes on nominations and sessions (the notes issue)."""
