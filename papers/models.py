@@ -1,4 +1,52 @@
+import datetime as dt
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import models
+from django.db.models import Count, F, Q, TextField, Value
+from django.db.models.functions import Cast, Concat
+
+
+class PaperQuerySet(models.QuerySet["Paper"]):
+    """Reads the pages need. Each is one query, whatever the number of papers."""
+
+    def for_day(self, day: dt.date) -> "PaperQuerySet":
+        return self.filter(listings__day=day)
+
+    def for_days(self, first: dt.date, last: dt.date) -> "PaperQuerySet":
+        """Papers listed on any day from first to last (inclusive), each once."""
+        listed = DailyListing.objects.filter(day__range=(first, last)).values("paper_id")
+        return self.filter(pk__in=listed)
+
+    def sorted_by(self, sort: str) -> "PaperQuerySet":
+        if sort == "new":
+            return self.order_by(F("published_at").desc(nulls_last=True), "-id")
+        return self.order_by("-upvotes", "-num_comments", "-id")
+
+    def search(self, query: str) -> "PaperQuerySet":
+        """Full-text search (PostgreSQL, ranked) or a substring search (SQLite).
+
+        Matches title, abstract, authors and AI keywords; best matches first.
+        """
+        query = " ".join(query.split())
+        if not query:
+            return self.none()
+        if self.db_connection_vendor() == "postgresql":
+            search_query = SearchQuery(query, config="english", search_type="websearch")
+            return (
+                self.annotate(search=paper_search_vector())
+                .filter(search=search_query)
+                .annotate(rank=SearchRank(F("search"), search_query))
+                .order_by("-rank", "-upvotes", "-id")
+            )
+        matches = Q()
+        for word in query.split()[:8]:
+            matches &= Q(search_text__icontains=word)
+        return self.filter(matches).order_by("-upvotes", "-id")
+
+    def db_connection_vendor(self) -> str:
+        from django.db import connections
+
+        return connections[self.db].vendor
 
 
 class Paper(models.Model):
@@ -23,9 +71,31 @@ class Paper(models.Model):
     withdrawn = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept by the database itself, so every way a row is written (imports, admin, factories)
+    # stays searchable. The GIN index over it lives in migration 0003_paper_search_gin (PostgreSQL only).
+    search_text = models.GeneratedField(
+        expression=Concat(
+            "title",
+            Value(" "),
+            "abstract",
+            Value(" "),
+            Cast("authors", TextField()),
+            Value(" "),
+            Cast("ai_keywords", TextField()),
+            output_field=TextField(),
+        ),
+        output_field=TextField(),
+        db_persist=True,
+    )
+
+    objects = PaperQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "arxiv_id"]
+        indexes = [
+            models.Index(fields=["-upvotes"], name="paper_upvotes_idx"),
+            models.Index(fields=["organization"], name="paper_organization_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title}"
@@ -37,3 +107,124 @@ class Paper(models.Model):
     @property
     def pdf_url(self) -> str:
         return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+    @property
+    def hf_url(self) -> str:
+        return f"https://huggingface.co/papers/{self.arxiv_id}"
+
+    @property
+    def github_name(self) -> str:
+        """"owner/repo" for a GitHub link, else the URL as given."""
+        prefix = "https://github.com/"
+        if self.github_repo.startswith(prefix):
+            return self.github_repo.removeprefix(prefix).strip("/")
+        return self.github_repo
+
+    @property
+    def short_authors(self) -> str:
+        """The first three names, then "et al." with the count, as on the daily list."""
+        names = [str(name) for name in self.authors]
+        if len(names) <= 3:
+            return ", ".join(names)
+        return f"{', '.join(names[:3])} and {len(names) - 3} more"
+
+
+def paper_search_vector() -> SearchVector:
+    """The one search expression: used by PaperQuerySet.search and by the GIN index, which
+    PostgreSQL only uses when the query repeats the indexed expression exactly."""
+    return SearchVector("title", weight="A", config="english") + SearchVector(
+        "search_text", weight="B", config="english"
+    )
+
+
+class DailyListing(models.Model):
+    """A paper's appearance on the daily list of one day (a paper can appear on several)."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="listings")
+    day = models.DateField()
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "day"], name="one_listing_per_paper_day")
+        ]
+        indexes = [models.Index(fields=["day", "paper"], name="listing_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} on {self.day}"
+
+
+class ImportRunQuerySet(models.QuerySet["ImportRun"]):
+    def succeeded(self) -> "ImportRunQuerySet":
+        return self.filter(status=ImportRun.Status.SUCCEEDED)
+
+    def with_skip_count(self) -> "ImportRunQuerySet":
+        return self.annotate(skip_rows=Count("skips"))
+
+
+class ImportRun(models.Model):
+    """One import from one source for one request (a day, a category, ids, a file)."""
+
+    class Source(models.TextChoices):
+        HF_DAILY = "hf_daily", "Hugging Face daily papers"
+        ARXIV_IDS = "arxiv_ids", "arXiv by id"
+        ARXIV_CATEGORY = "arxiv_category", "arXiv category"
+        FILE = "file", "Saved file"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    source = models.CharField(max_length=20, choices=Source)
+    request = models.CharField(
+        max_length=500, help_text="What was asked: a date, ids, a category or a file name."
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    objects = ImportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["source", "request", "status"], name="importrun_lookup_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=["hf_daily", "arxiv_ids", "arxiv_category", "file"]),
+                name="importrun_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["running", "succeeded", "failed"]),
+                name="importrun_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.request} ({self.status})"
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.skipped} skipped"
+        )
+
+
+class ImportSkip(models.Model):
+    """A record an import left out, and why."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="skips")
+    record_id = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.record_id or '(no id)'}: {self.reason}"
