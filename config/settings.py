@@ -266,3 +266,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
+
+# Papers: the daily import from Hugging Face and arXiv (papers/tasks.py, papers/clients/).
+# Beat runs the daily import at PAPERS_IMPORT_HOUR (UTC) and catches up on the days missed in
+# the last PAPERS_IMPORT_LOOKBACK_DAYS. arXiv asks for one request every 3 seconds at most.
+PAPERS_IMPORT_HOUR = env_int("PAPERS_IMPORT_HOUR", 6)
+PAPERS_IMPORT_LOOKBACK_DAYS = env_int("PAPERS_IMPORT_LOOKBACK_DAYS", 3)
+PAPERS_HF_PAGE_SIZE = env_int("PAPERS_HF_PAGE_SIZE", 100)
+PAPERS_ARXIV_MIN_INTERVAL = float(env_str("PAPERS_ARXIV_MIN_INTERVAL", "3"))
+PAPERS_PER_PAGE = env_int("PAPERS_PER_PAGE", 50)
+from celery.schedules import crontab  # noqa: E402 kept beside the one setting that needs it
+
+CELERY_BEAT_SCHEDULE["papers-import-daily"] = {
+    "task": "papers.import_daily_catch_up",
+    "schedule": crontab(minute=0, hour=PAPERS_IMPORT_HOUR),
+}

@@ -1,0 +1,70 @@
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from papers.models import DailyListing, ImportRun, ImportSkip, Paper
+from papers.tasks import import_run_repeat
+
+
+class DailyListingInline(admin.TabularInline):
+    model = DailyListing
+    extra = 0
+
+
+class ListedDayFilter(admin.DateFieldListFilter):
+    """Filters papers by the day they were on the daily list."""
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    list_display = ("arxiv_id", "title", "organization", "upvotes", "num_comments", "published_at")
+    search_fields = ("arxiv_id", "title", "organization")
+    list_filter = (("listings__day", ListedDayFilter), "organization", "withdrawn")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [DailyListingInline]
+    show_full_result_count = False
+
+
+class ImportSkipInline(admin.TabularInline):
+    model = ImportSkip
+    extra = 0
+    can_delete = False
+    readonly_fields = ("record_id", "reason")
+
+    def has_add_permission(self, request: HttpRequest, obj: ImportRun | None = None) -> bool:
+        return False
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "started_at",
+        "source",
+        "request",
+        "status",
+        "created",
+        "updated",
+        "unchanged",
+        "skipped",
+        "error",
+    )
+    list_filter = ("source", "status")
+    search_fields = ("request", "error")
+    readonly_fields = [field.name for field in ImportRun._meta.fields]
+    inlines = [ImportSkipInline]
+    actions = ["rerun"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Run the selected imports again")
+    def rerun(self, request: HttpRequest, queryset: QuerySet[ImportRun]) -> None:
+        run_ids = list(queryset.values_list("pk", flat=True))
+        for run_id in run_ids:
+            transaction.on_commit(lambda run_id=run_id: import_run_repeat.delay(run_id))
+        self.message_user(
+            request,
+            f"Queued {len(run_ids)} import(s) again; their new runs appear in this list.",
+            messages.SUCCESS,
+        )

@@ -1,0 +1,50 @@
+"""arXiv's query API (Atom): papers by id and the newest papers of a category.
+
+arXiv asks API clients for at most one request every three seconds; the client waits its turn.
+"""
+
+import httpx
+from django.conf import settings
+
+from papers.clients.http import HttpClient, Sleep
+from papers.parsing import ParsedDocument, parse_atom
+
+QUERY_URL = "https://export.arxiv.org/api/query"
+IDS_PER_REQUEST = 100
+
+
+class ArxivClient:
+    def __init__(self, *, transport: httpx.BaseTransport | None = None, sleep: Sleep | None = None):
+        options = {"sleep": sleep} if sleep else {}
+        self.http = HttpClient(
+            name="arXiv",
+            transport=transport,
+            min_interval=settings.PAPERS_ARXIV_MIN_INTERVAL,
+            timeout=30.0,
+            **options,
+        )
+
+    def by_ids(self, arxiv_ids: list[str]) -> ParsedDocument:
+        document = ParsedDocument()
+        for start in range(0, len(arxiv_ids), IDS_PER_REQUEST):
+            chunk = arxiv_ids[start : start + IDS_PER_REQUEST]
+            response = self.http.get(
+                QUERY_URL, params={"id_list": ",".join(chunk), "max_results": len(chunk)}
+            )
+            parsed = parse_atom(response.content)
+            document.records.extend(parsed.records)
+            document.errors.extend(parsed.errors)
+        return document
+
+    def category(self, category: str, *, max_results: int = 100) -> ParsedDocument:
+        """The newest `max_results` submissions in a category such as cs.CL."""
+        response = self.http.get(
+            QUERY_URL,
+            params={
+                "search_query": f"cat:{category}",
+                "sortBy": "submittedDate",
+                "sortOrder": "descending",
+                "max_results": max_results,
+            },
+        )
+        return parse_atom(response.content)

@@ -1,0 +1,53 @@
+"""Hugging Face Daily Papers: the daily list, page by page, and single papers."""
+
+import datetime as dt
+
+import httpx
+from django.conf import settings
+
+from papers.clients.http import HttpClient, Sleep, SourceError
+from papers.parsing import ParsedDocument, PaperRecord, RecordError, hf_item_to_record, parse_hf_json
+
+BASE_URL = "https://huggingface.co"
+MAX_PAGES = 50
+
+
+class HuggingFaceClient:
+    def __init__(self, *, transport: httpx.BaseTransport | None = None, sleep: Sleep | None = None):
+        options = {"sleep": sleep} if sleep else {}
+        self.http = HttpClient(name="Hugging Face", transport=transport, **options)
+        self.page_size: int = settings.PAPERS_HF_PAGE_SIZE
+
+    def daily_papers(self, day: dt.date) -> ParsedDocument:
+        """Every paper listed on `day`: pages of `limit` until an empty page."""
+        document = ParsedDocument()
+        seen: set[str] = set()
+        for page in range(MAX_PAGES):
+            response = self.http.get(
+                f"{BASE_URL}/api/daily_papers",
+                params={"date": day.isoformat(), "limit": self.page_size, "p": page},
+            )
+            parsed = parse_hf_json(response.content, day=day)
+            fresh = [record for record in parsed.records if record.arxiv_id not in seen]
+            document.records.extend(fresh)
+            document.errors.extend(parsed.errors)
+            seen.update(record.arxiv_id for record in fresh)
+            # An empty page ends the list; a page of only repeats means paging is ignored.
+            if (not parsed.records and not parsed.errors) or (parsed.records and not fresh):
+                break
+        return document
+
+    def paper(self, arxiv_id: str) -> PaperRecord | None:
+        """One paper from /api/papers/{id}, or None when Hugging Face does not know it."""
+        try:
+            response = self.http.get(f"{BASE_URL}/api/papers/{arxiv_id}")
+        except SourceError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise SourceError("Hugging Face sent malformed JSON for a paper") from exc
+        result = hf_item_to_record(data)
+        return None if isinstance(result, RecordError) else result

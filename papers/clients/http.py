@@ -1,0 +1,133 @@
+"""The HTTP layer every source client shares: timeouts, a User-Agent naming the app, retries
+with exponential backoff and jitter (honouring Retry-After), a minimum interval between
+requests, and every failure turned into one exception type, SourceError.
+
+Tests pass an httpx.MockTransport serving recorded responses, and a sleep that does not wait.
+"""
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+from django.conf import settings
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+Sleep = Callable[[float], None]
+
+
+class SourceError(Exception):
+    """A source could not give us what we asked for. The message says why, for people.
+
+    `retryable` is True when trying again later may help (network trouble, 5xx, 429).
+    """
+
+    def __init__(self, message: str, *, retryable: bool = False, status: int | None = None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.status = status
+
+
+def user_agent() -> str:
+    return f"PaperClub/0.1 (+{settings.SITE_URL})"
+
+
+def _retry_after_seconds(response: httpx.Response) -> float | None:
+    """Retry-After as seconds or an HTTP date; else the reset of the IETF RateLimit header."""
+    value = response.headers.get("Retry-After")
+    if value:
+        value = value.strip()
+        if value.isdigit():
+            return float(value)
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            pass
+    ratelimit = response.headers.get("RateLimit", "")
+    for part in ratelimit.replace(",", ";").split(";"):
+        key, _, number = part.strip().partition("=")
+        if key == "t" and number.isdigit():
+            return float(number)
+    return None
+
+
+class HttpClient:
+    """A polite JSON/text fetcher for one source."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 20.0,
+        attempts: int = 4,
+        backoff: float = 1.0,
+        max_wait: float = 120.0,
+        min_interval: float = 0.0,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        self.name = name
+        self.attempts = attempts
+        self.backoff = backoff
+        self.max_wait = max_wait
+        self.min_interval = min_interval
+        self.sleep = sleep
+        self._last_request = 0.0
+        self._lock = threading.Lock()
+        self._client = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=10.0),
+            headers={"User-Agent": user_agent()},
+            follow_redirects=True,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _wait_turn(self) -> None:
+        # Sources such as arXiv ask for at most one request every few seconds.
+        with self._lock:
+            if self.min_interval:
+                wait = self._last_request + self.min_interval - time.monotonic()
+                if wait > 0:
+                    self.sleep(wait)
+            self._last_request = time.monotonic()
+
+    def _delay(self, attempt: int, response: httpx.Response | None) -> float:
+        retry_after = _retry_after_seconds(response) if response is not None else None
+        if retry_after is not None:
+            return min(retry_after, self.max_wait)
+        # Exponential backoff with full jitter: spreads out clients that failed together.
+        return min(self.backoff * 2**attempt * (0.5 + random.random()), self.max_wait)
+
+    def get(self, url: str, *, params: dict[str, Any] | None = None) -> httpx.Response:
+        """GET with retries; returns a 2xx response or raises SourceError."""
+        last_error = ""
+        for attempt in range(self.attempts):
+            self._wait_turn()
+            response: httpx.Response | None = None
+            try:
+                response = self._client.get(url, params=params)
+            except httpx.HTTPError as exc:
+                last_error = f"{self.name}: network error ({type(exc).__name__}: {exc})"
+            else:
+                if response.is_success:
+                    return response
+                if response.status_code not in RETRY_STATUSES:
+                    raise SourceError(
+                        f"{self.name} answered {response.status_code} "
+                        f"{response.reason_phrase}: {_snippet(response)}",
+                        status=response.status_code,
+                    )
+                last_error = f"{self.name} answered {response.status_code} {response.reason_phrase}"
+            if attempt + 1 < self.attempts:
+                self.sleep(self._delay(attempt, response))
+        raise SourceError(f"{last_error} (gave up after {self.attempts} tries)", retryable=True)
+
+
+def _snippet(response: httpx.Response) -> str:
+    text = " ".join(response.text.split())
+    return text[:200] or "(empty body)"

@@ -1,0 +1,53 @@
+"""Celery tasks for the daily import. Each takes plain values and calls one service."""
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from papers import services
+from papers.clients.http import SourceError
+from papers.models import ImportRun
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="papers.import_daily", bind=True, max_retries=3)
+def import_daily(self, day: str) -> int:  # type: ignore[no-untyped-def]
+    """Imports one day's Hugging Face daily papers (YYYY-MM-DD); returns the run's id.
+
+    The HTTP client already retries a few times with backoff; when the source is still down
+    (network, 5xx, 429) the task tries again later, up to three times. Other errors (a 400,
+    a malformed answer) fail the run with its reason and are not retried.
+    """
+    try:
+        run = services.import_daily(day=dt.date.fromisoformat(day))
+    except SourceError as exc:
+        if exc.retryable and self.request.retries < self.max_retries and not self.request.is_eager:
+            raise self.retry(exc=exc, countdown=300 * 2**self.request.retries) from exc
+        logger.warning("Daily import of %s failed: %s", day, exc)
+        raise
+    logger.info("Daily import of %s: %s", day, run.summary)
+    return run.pk
+
+
+@shared_task(name="papers.import_daily_catch_up")
+def import_daily_catch_up() -> list[str]:
+    """Beat's daily entry: queues the import of today, yesterday and any missed day within
+    PAPERS_IMPORT_LOOKBACK_DAYS. Returns the days queued."""
+    days = services.import_daily_days_due(
+        today=timezone.now().date(), lookback=settings.PAPERS_IMPORT_LOOKBACK_DAYS
+    )
+    for day in days:
+        transaction.on_commit(lambda day=day: import_daily.delay(day.isoformat()))
+    return [day.isoformat() for day in days]
+
+
+@shared_task(name="papers.import_run_repeat")
+def import_run_repeat(run_id: int) -> int:
+    """Runs an earlier import's request again (the admin's action); returns the new run's id."""
+    run = ImportRun.objects.get(pk=run_id)
+    return services.import_run_repeat(run=run).pk
