@@ -1,10 +1,10 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
 from config.health import healthz
 from groups import views as group_views
+from papers import views as paper_views
 
 # The admin signs in through allauth (its rate limits and its pages), never its own form.
 admin.autodiscover()
@@ -13,7 +13,7 @@ admin.site.site_header = "Paper Club administration"
 admin.site.site_title = "Paper Club admin"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", paper_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/profile/", group_views.profile, name="profile"),

@@ -114,7 +114,7 @@ class Paper(models.Model):
 
     @property
     def github_name(self) -> str:
-        """"owner/repo" for a GitHub link, else the URL as given."""
+        """ "owner/repo" for a GitHub link, else the URL as given."""
         prefix = "https://github.com/"
         if self.github_repo.startswith(prefix):
             return self.github_repo.removeprefix(prefix).strip("/")
@@ -193,7 +193,9 @@ class ImportRun(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["source", "request", "status"], name="importrun_lookup_idx")]
+        indexes = [
+            models.Index(fields=["source", "request", "status"], name="importrun_lookup_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(source__in=["hf_daily", "arxiv_ids", "arxiv_category", "file"]),

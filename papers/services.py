@@ -22,8 +22,8 @@ from papers.clients.hf import HuggingFaceClient
 from papers.clients.http import SourceError
 from papers.models import DailyListing, ImportRun, ImportSkip, Paper
 from papers.parsing import (
-    ParsedDocument,
     PaperRecord,
+    ParsedDocument,
     RecordError,
     parse_arxiv_id,
     parse_saved_file,
@@ -169,9 +169,7 @@ def papers_import_records(
     run.created, run.updated, run.unchanged, run.skipped = created, updated, unchanged, len(skips)
     run.status = ImportRun.Status.SUCCEEDED
     run.finished_at = timezone.now()
-    run.save(
-        update_fields=["created", "updated", "unchanged", "skipped", "status", "finished_at"]
-    )
+    run.save(update_fields=["created", "updated", "unchanged", "skipped", "status", "finished_at"])
     return run
 
 
@@ -256,9 +254,7 @@ def import_file(*, path: Path, progress: Progress | None = None) -> ImportRun:
             raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc
         return parse_saved_file(body)[1]
 
-    return _execute(
-        source=ImportRun.Source.FILE, request=str(path), fetch=fetch, progress=progress
-    )
+    return _execute(source=ImportRun.Source.FILE, request=str(path), fetch=fetch, progress=progress)
 
 
 def import_run_repeat(*, run: ImportRun) -> ImportRun:
@@ -289,9 +285,7 @@ def import_daily_days_due(*, today: dt.date, lookback: int) -> list[dt.date]:
     )
 
 
-def paper_import_by_arxiv_id(
-    *, arxiv_id_or_url: str, client: ArxivClient | None = None
-) -> Paper:
+def paper_import_by_arxiv_id(*, arxiv_id_or_url: str, client: ArxivClient | None = None) -> Paper:
     """The paper for an arXiv id or URL: ours if we have it, else fetched from arXiv.
 
     Raises SourceError with a message for people when the text is no arXiv id, arXiv has no
@@ -311,4 +305,3 @@ def paper_import_by_arxiv_id(
         ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED, error=reason)
         raise SourceError(reason)
     return paper
-

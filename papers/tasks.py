@@ -47,7 +47,13 @@ def import_daily_catch_up() -> list[str]:
 
 
 @shared_task(name="papers.import_run_repeat")
-def import_run_repeat(run_id: int) -> int:
-    """Runs an earlier import's request again (the admin's action); returns the new run's id."""
+def import_run_repeat(run_id: int) -> int | None:
+    """Runs an earlier import's request again (the admin's action); returns the new run's id,
+    or None when it failed (the failed run is recorded with its reason)."""
     run = ImportRun.objects.get(pk=run_id)
-    return services.import_run_repeat(run=run).pk
+    try:
+        return services.import_run_repeat(run=run).pk
+    except SourceError as exc:
+        # The new run is on record as failed, with this reason, for the admin to see.
+        logger.warning("Repeating import run %s failed: %s", run_id, exc)
+        return None

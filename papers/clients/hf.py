@@ -6,7 +6,13 @@ import httpx
 from django.conf import settings
 
 from papers.clients.http import HttpClient, Sleep, SourceError
-from papers.parsing import ParsedDocument, PaperRecord, RecordError, hf_item_to_record, parse_hf_json
+from papers.parsing import (
+    PaperRecord,
+    ParsedDocument,
+    RecordError,
+    hf_item_to_record,
+    parse_hf_json,
+)
 
 BASE_URL = "https://huggingface.co"
 MAX_PAGES = 50

@@ -7,93 +7,166 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('papers', '0001_initial'),
+        ("papers", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DailyListing',
+            name="DailyListing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
             ],
             options={
-                'ordering': ['-day'],
+                "ordering": ["-day"],
             },
         ),
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('hf_daily', 'Hugging Face daily papers'), ('arxiv_ids', 'arXiv by id'), ('arxiv_category', 'arXiv category'), ('file', 'Saved file')], max_length=20)),
-                ('request', models.CharField(help_text='What was asked: a date, ids, a category or a file name.', max_length=500)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='running', max_length=10)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('skipped', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("hf_daily", "Hugging Face daily papers"),
+                            ("arxiv_ids", "arXiv by id"),
+                            ("arxiv_category", "arXiv category"),
+                            ("file", "Saved file"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "request",
+                    models.CharField(
+                        help_text="What was asked: a date, ids, a category or a file name.",
+                        max_length=500,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("skipped", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ImportSkip',
+            name="ImportSkip",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('record_id', models.CharField(blank=True, max_length=200)),
-                ('reason', models.CharField(max_length=500)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("record_id", models.CharField(blank=True, max_length=200)),
+                ("reason", models.CharField(max_length=500)),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddField(
-            model_name='paper',
-            name='search_text',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Concat('title', models.Value(' '), 'abstract', models.Value(' '), django.db.models.functions.comparison.Cast('authors', models.TextField()), models.Value(' '), django.db.models.functions.comparison.Cast('ai_keywords', models.TextField()), output_field=models.TextField()), output_field=models.TextField()),
+            model_name="paper",
+            name="search_text",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.functions.text.Concat(
+                    "title",
+                    models.Value(" "),
+                    "abstract",
+                    models.Value(" "),
+                    django.db.models.functions.comparison.Cast("authors", models.TextField()),
+                    models.Value(" "),
+                    django.db.models.functions.comparison.Cast("ai_keywords", models.TextField()),
+                    output_field=models.TextField(),
+                ),
+                output_field=models.TextField(),
+            ),
         ),
         migrations.AddIndex(
-            model_name='paper',
-            index=models.Index(fields=['-upvotes'], name='paper_upvotes_idx'),
+            model_name="paper",
+            index=models.Index(fields=["-upvotes"], name="paper_upvotes_idx"),
         ),
         migrations.AddIndex(
-            model_name='paper',
-            index=models.Index(fields=['organization'], name='paper_organization_idx'),
+            model_name="paper",
+            index=models.Index(fields=["organization"], name="paper_organization_idx"),
         ),
         migrations.AddField(
-            model_name='dailylisting',
-            name='paper',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='listings', to='papers.paper'),
+            model_name="dailylisting",
+            name="paper",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="listings",
+                to="papers.paper",
+            ),
         ),
         migrations.AddIndex(
-            model_name='importrun',
-            index=models.Index(fields=['source', 'request', 'status'], name='importrun_lookup_idx'),
+            model_name="importrun",
+            index=models.Index(fields=["source", "request", "status"], name="importrun_lookup_idx"),
         ),
         migrations.AddConstraint(
-            model_name='importrun',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['hf_daily', 'arxiv_ids', 'arxiv_category', 'file'])), name='importrun_source_valid'),
+            model_name="importrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("source__in", ["hf_daily", "arxiv_ids", "arxiv_category", "file"])
+                ),
+                name="importrun_source_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='importrun',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['running', 'succeeded', 'failed'])), name='importrun_status_valid'),
+            model_name="importrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["running", "succeeded", "failed"])),
+                name="importrun_status_valid",
+            ),
         ),
         migrations.AddField(
-            model_name='importskip',
-            name='run',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skips', to='papers.importrun'),
+            model_name="importskip",
+            name="run",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="skips",
+                to="papers.importrun",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dailylisting',
-            index=models.Index(fields=['day', 'paper'], name='listing_day_idx'),
+            model_name="dailylisting",
+            index=models.Index(fields=["day", "paper"], name="listing_day_idx"),
         ),
         migrations.AddConstraint(
-            model_name='dailylisting',
-            constraint=models.UniqueConstraint(fields=('paper', 'day'), name='one_listing_per_paper_day'),
+            model_name="dailylisting",
+            constraint=models.UniqueConstraint(
+                fields=("paper", "day"), name="one_listing_per_paper_day"
+            ),
         ),
     ]

@@ -29,7 +29,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         source = parser.add_mutually_exclusive_group()
-        source.add_argument("--file", type=Path, help="a saved HF daily-papers JSON or arXiv Atom file")
+        source.add_argument(
+            "--file", type=Path, help="a saved HF daily-papers JSON or arXiv Atom file"
+        )
         source.add_argument("--arxiv", nargs="+", metavar="ID_OR_URL", help="arXiv ids or URLs")
         source.add_argument("--category", help="newest papers of an arXiv category, e.g. cs.CL")
         parser.add_argument("--date", help="the day to import (YYYY-MM-DD); default today (UTC)")
@@ -42,7 +44,9 @@ class Command(BaseCommand):
 
     def _progress(self, done: int, total: int) -> None:
         if total > 1000:
-            self.stderr.write(f"  {done}/{total} papers written", ending="\r" if done < total else "\n")
+            self.stderr.write(
+                f"  {done}/{total} papers written", ending="\r" if done < total else "\n"
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["days"] < 1:
@@ -52,7 +56,9 @@ class Command(BaseCommand):
             if options["file"]:
                 runs.append(services.import_file(path=options["file"], progress=self._progress))
             elif options["arxiv"]:
-                runs.append(services.import_arxiv_ids(ids=options["arxiv"], progress=self._progress))
+                runs.append(
+                    services.import_arxiv_ids(ids=options["arxiv"], progress=self._progress)
+                )
             elif options["category"]:
                 runs.append(
                     services.import_arxiv_category(
