@@ -15,13 +15,12 @@ IDS_PER_REQUEST = 100
 
 class ArxivClient:
     def __init__(self, *, transport: httpx.BaseTransport | None = None, sleep: Sleep | None = None):
-        options = {"sleep": sleep} if sleep else {}
         self.http = HttpClient(
             name="arXiv",
             transport=transport,
             min_interval=settings.PAPERS_ARXIV_MIN_INTERVAL,
             timeout=30.0,
-            **options,
+            sleep=sleep,
         )
 
     def by_ids(self, arxiv_ids: list[str]) -> ParsedDocument:

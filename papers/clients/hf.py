@@ -20,8 +20,7 @@ MAX_PAGES = 50
 
 class HuggingFaceClient:
     def __init__(self, *, transport: httpx.BaseTransport | None = None, sleep: Sleep | None = None):
-        options = {"sleep": sleep} if sleep else {}
-        self.http = HttpClient(name="Hugging Face", transport=transport, **options)
+        self.http = HttpClient(name="Hugging Face", transport=transport, sleep=sleep)
         self.page_size: int = settings.PAPERS_HF_PAGE_SIZE
 
     def daily_papers(self, day: dt.date) -> ParsedDocument:

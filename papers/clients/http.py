@@ -18,6 +18,11 @@ from django.conf import settings
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 Sleep = Callable[[float], None]
 
+# Where clients send requests and how they wait when none is given. Tests point these at an
+# httpx.MockTransport serving recorded responses and at a sleep that returns at once.
+DEFAULT_TRANSPORT: httpx.BaseTransport | None = None
+DEFAULT_SLEEP: Sleep = time.sleep
+
 
 class SourceError(Exception):
     """A source could not give us what we asked for. The message says why, for people.
@@ -67,18 +72,18 @@ class HttpClient:
         backoff: float = 1.0,
         max_wait: float = 120.0,
         min_interval: float = 0.0,
-        sleep: Sleep = time.sleep,
+        sleep: Sleep | None = None,
     ) -> None:
         self.name = name
         self.attempts = attempts
         self.backoff = backoff
         self.max_wait = max_wait
         self.min_interval = min_interval
-        self.sleep = sleep
+        self.sleep = sleep or DEFAULT_SLEEP
         self._last_request = 0.0
         self._lock = threading.Lock()
         self._client = httpx.Client(
-            transport=transport,
+            transport=transport or DEFAULT_TRANSPORT,
             timeout=httpx.Timeout(timeout, connect=10.0),
             headers={"User-Agent": user_agent()},
             follow_redirects=True,
