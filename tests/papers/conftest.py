@@ -50,7 +50,9 @@ class FakeNetwork:
         def handler(request: httpx.Request) -> httpx.Response:
             page = int(request.url.params.get("p", "0"))
             body = pages[page] if page < len(pages) else "[]"
-            return httpx.Response(status, content=body, headers={"Content-Type": "application/json"})
+            return httpx.Response(
+                status, content=body, headers={"Content-Type": "application/json"}
+            )
 
         self.routes["huggingface.co/api/daily_papers"] = handler
 
@@ -92,3 +94,36 @@ def arxiv_entry_id(index: int) -> str:
     match = re.search(r"<id>http://arxiv.org/abs/(.+?)v\d+</id>", arxiv_feed(index))
     assert match
     return match.group(1)
+
+
+ROLES = ["anonymous", "outsider", "member", "organizer", "staff"]
+
+
+def client_for(role: str):
+    """A test client signed in as someone in `role` (papers pages are the same for all)."""
+    from django.test import Client
+
+    from groups.models import Membership
+    from tests.factories import MembershipFactory, UserFactory
+
+    client = Client()
+    if role == "anonymous":
+        return client
+    if role in {"member", "organizer"}:
+        user = MembershipFactory(
+            role=Membership.Role.MEMBER if role == "member" else Membership.Role.ORGANIZER
+        ).user
+    else:
+        user = UserFactory(is_staff=role == "staff", is_superuser=role == "staff")
+    client.force_login(user)
+    return client
+
+
+def listed_papers(count: int, day, **fields):
+    """`count` papers on the daily list of `day`."""
+    from papers.models import DailyListing
+    from tests.factories import PaperFactory
+
+    papers = PaperFactory.create_batch(count, **fields)
+    DailyListing.objects.bulk_create([DailyListing(paper=paper, day=day) for paper in papers])
+    return papers

@@ -27,7 +27,9 @@ def test_it_pages_until_an_empty_page(hf_day: FakeNetwork) -> None:
 
 def test_it_stops_when_the_api_ignores_paging(network: FakeNetwork) -> None:
     body = hf_fixture_path().read_bytes()
-    network.routes["huggingface.co/api/daily_papers"] = lambda request: httpx.Response(200, content=body)
+    network.routes["huggingface.co/api/daily_papers"] = lambda request: httpx.Response(
+        200, content=body
+    )
     assert len(HuggingFaceClient().daily_papers(DAY).records) == 30
     assert len(network.requests) == 2
 
@@ -51,7 +53,9 @@ def test_it_retries_server_errors_with_growing_waits(network: FakeNetwork) -> No
 
 
 def test_it_honours_retry_after_on_429(network: FakeNetwork) -> None:
-    answers = iter([httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200, content=b"[]")])
+    answers = iter(
+        [httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200, content=b"[]")]
+    )
     network.routes["huggingface.co/api/daily_papers"] = lambda request: next(answers)
     assert HuggingFaceClient().daily_papers(DAY).records == []
     assert network.sleeps == [7.0]
@@ -92,7 +96,7 @@ def test_it_fails_at_once_on_a_400_with_the_reason(network: FakeNetwork) -> None
     network.routes["huggingface.co/api/daily_papers"] = lambda request: httpx.Response(
         400, json={"error": "Invalid date"}
     )
-    with pytest.raises(SourceError, match="400 Bad Request.*Invalid date") as caught:
+    with pytest.raises(SourceError, match=r"400 Bad Request.*Invalid date") as caught:
         HuggingFaceClient().daily_papers(DAY)
     assert not caught.value.retryable
     assert len(network.requests) == 1

@@ -20,9 +20,7 @@ def test_it_imports_the_recorded_arxiv_answer_from_a_file() -> None:
 
 def test_it_adds_a_paper_by_url_from_arxiv(network: FakeNetwork) -> None:
     network.serve_arxiv(arxiv_feed(0))
-    paper = services.paper_import_by_arxiv_id(
-        arxiv_id_or_url="https://arxiv.org/abs/2202.12139v1"
-    )
+    paper = services.paper_import_by_arxiv_id(arxiv_id_or_url="https://arxiv.org/abs/2202.12139v1")
     assert paper.arxiv_id == "2202.12139"
     assert paper.title.startswith("Testing Deep Learning Models")
     assert network.requests[0].url.params["id_list"] == "2202.12139"
@@ -44,7 +42,7 @@ def test_it_returns_a_known_paper_without_asking_arxiv(network: FakeNetwork) -> 
 
 def test_it_says_clearly_when_arxiv_has_no_such_paper(network: FakeNetwork) -> None:
     network.serve_arxiv(arxiv_feed())
-    with pytest.raises(SourceError, match="arXiv has no paper 2606.99999"):
+    with pytest.raises(SourceError, match=r"arXiv has no paper 2606\.99999"):
         services.paper_import_by_arxiv_id(arxiv_id_or_url="2606.99999")
     assert Paper.objects.count() == 0
     assert ImportRun.objects.get().status == ImportRun.Status.FAILED

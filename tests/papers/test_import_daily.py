@@ -18,7 +18,11 @@ DAY = dt.date(2026, 6, 12)
 def test_it_imports_a_day_and_records_the_run(hf_day: FakeNetwork) -> None:
     run = services.import_daily(day=DAY)
     assert (run.status, run.created, run.updated, run.unchanged, run.skipped) == (
-        ImportRun.Status.SUCCEEDED, 30, 0, 0, 0,
+        ImportRun.Status.SUCCEEDED,
+        30,
+        0,
+        0,
+        0,
     )
     assert run.source == ImportRun.Source.HF_DAILY
     assert run.request == "2026-06-12"
@@ -167,10 +171,15 @@ def _generated(count: int) -> bytes:
 def test_it_finds_the_days_due(hf_day: FakeNetwork) -> None:
     today = dt.date(2026, 6, 15)
     assert services.import_daily_days_due(today=today, lookback=3) == [
-        dt.date(2026, 6, 12), dt.date(2026, 6, 13), dt.date(2026, 6, 14), today,
+        dt.date(2026, 6, 12),
+        dt.date(2026, 6, 13),
+        dt.date(2026, 6, 14),
+        today,
     ]
     services.import_daily(day=DAY)
     # A day already imported is not fetched again; today and yesterday always are.
     assert services.import_daily_days_due(today=today, lookback=3) == [
-        dt.date(2026, 6, 13), dt.date(2026, 6, 14), today,
+        dt.date(2026, 6, 13),
+        dt.date(2026, 6, 14),
+        today,
     ]

@@ -94,7 +94,14 @@ def test_it_collapses_line_breaks_in_titles() -> None:
 
 def test_it_copes_with_older_answers_lacking_optional_fields() -> None:
     item = copy.deepcopy(hf_items()[1])
-    for key in ("githubRepo", "githubStars", "projectPage", "organization", "ai_summary", "ai_keywords"):
+    for key in (
+        "githubRepo",
+        "githubStars",
+        "projectPage",
+        "organization",
+        "ai_summary",
+        "ai_keywords",
+    ):
         item["paper"].pop(key, None)
     item.pop("organization", None)
     item.pop("thumbnail")
@@ -185,7 +192,11 @@ def test_it_marks_withdrawn_papers() -> None:
 
 @pytest.mark.parametrize(
     ("body", "message"),
-    [(b"", "empty body"), (b"<feed><entry>", "malformed XML"), (b"<html></html>", "not an Atom feed")],
+    [
+        (b"", "empty body"),
+        (b"<feed><entry>", "malformed XML"),
+        (b"<html></html>", "not an Atom feed"),
+    ],
 )
 def test_it_refuses_a_feed_it_cannot_read(body: bytes, message: str) -> None:
     with pytest.raises(SourceError, match=message):
