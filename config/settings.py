@@ -270,6 +270,8 @@ LOGGING = {
 # Papers: the daily import from Hugging Face and arXiv (papers/tasks.py, papers/clients/).
 # Beat runs the daily import at PAPERS_IMPORT_HOUR (UTC) and catches up on the days missed in
 # the last PAPERS_IMPORT_LOOKBACK_DAYS. arXiv asks for one request every 3 seconds at most.
+# django.contrib.postgres: paper search's tsvector column (harmless on SQLite, left empty there).
+INSTALLED_APPS.insert(INSTALLED_APPS.index("papers"), "django.contrib.postgres")
 PAPERS_IMPORT_HOUR = env_int("PAPERS_IMPORT_HOUR", 6)
 PAPERS_IMPORT_LOOKBACK_DAYS = env_int("PAPERS_IMPORT_LOOKBACK_DAYS", 3)
 PAPERS_HF_PAGE_SIZE = env_int("PAPERS_HF_PAGE_SIZE", 100)

@@ -35,7 +35,7 @@ class DayFeed(Feed):
         return "The papers on Hugging Face's daily list, most upvoted first."
 
     def items(self, obj: dt.date) -> list[Paper]:
-        return list(Paper.objects.for_day(obj).sorted_by("upvotes")[:100])
+        return list(Paper.objects.for_day(obj).cards().sorted_by("upvotes")[:100])
 
     def item_title(self, item: Paper) -> str:
         return item.title

@@ -1,7 +1,7 @@
 import datetime as dt
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import models
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import connections, models
 from django.db.models import Count, F, Q, TextField, Value
 from django.db.models.functions import Cast, Concat
 
@@ -17,6 +17,10 @@ class PaperQuerySet(models.QuerySet["Paper"]):
         listed = DailyListing.objects.filter(day__range=(first, last)).values("paper_id")
         return self.filter(pk__in=listed)
 
+    def cards(self) -> "PaperQuerySet":
+        """Leaves out the search columns, which are large and never shown."""
+        return self.defer("search_vector", "search_text")
+
     def sorted_by(self, sort: str) -> "PaperQuerySet":
         if sort == "new":
             return self.order_by(F("published_at").desc(nulls_last=True), "-id")
@@ -30,23 +34,17 @@ class PaperQuerySet(models.QuerySet["Paper"]):
         query = " ".join(query.split())
         if not query:
             return self.none()
-        if self.db_connection_vendor() == "postgresql":
+        if connections[self.db].vendor == "postgresql":
             search_query = SearchQuery(query, config="english", search_type="websearch")
             return (
-                self.annotate(search=paper_search_vector())
-                .filter(search=search_query)
-                .annotate(rank=SearchRank(F("search"), search_query))
+                self.filter(search_vector=search_query)
+                .annotate(rank=SearchRank(F("search_vector"), search_query))
                 .order_by("-rank", "-upvotes", "-id")
             )
         matches = Q()
         for word in query.split()[:8]:
             matches &= Q(search_text__icontains=word)
         return self.filter(matches).order_by("-upvotes", "-id")
-
-    def db_connection_vendor(self) -> str:
-        from django.db import connections
-
-        return connections[self.db].vendor
 
 
 class Paper(models.Model):
@@ -71,8 +69,12 @@ class Paper(models.Model):
     withdrawn = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Kept by the database itself, so every way a row is written (imports, admin, factories)
-    # stays searchable. The GIN index over it lives in migration 0003_paper_search_gin (PostgreSQL only).
+    # Both kept by the database itself, so every way a row is written (imports, admin,
+    # factories) stays searchable. search_text serves SQLite's substring search; on PostgreSQL
+    # a trigger fills search_vector (title weighted above abstract, authors and keywords) and a
+    # GIN index covers it: see migration 0003_paper_search_vector. Stored rather than an
+    # expression index so ranking reads the vectors instead of recomputing them (bench/papers.py).
+    search_vector = SearchVectorField(null=True, editable=False)
     search_text = models.GeneratedField(
         expression=Concat(
             "title",
@@ -93,7 +95,6 @@ class Paper(models.Model):
     class Meta:
         ordering = ["-published_at", "arxiv_id"]
         indexes = [
-            models.Index(fields=["-upvotes"], name="paper_upvotes_idx"),
             models.Index(fields=["organization"], name="paper_organization_idx"),
         ]
 
@@ -127,14 +128,6 @@ class Paper(models.Model):
         if len(names) <= 3:
             return ", ".join(names)
         return f"{', '.join(names[:3])} and {len(names) - 3} more"
-
-
-def paper_search_vector() -> SearchVector:
-    """The one search expression: used by PaperQuerySet.search and by the GIN index, which
-    PostgreSQL only uses when the query repeats the indexed expression exactly."""
-    return SearchVector("title", weight="A", config="english") + SearchVector(
-        "search_text", weight="B", config="english"
-    )
 
 
 class DailyListing(models.Model):

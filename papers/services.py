@@ -98,13 +98,16 @@ def _write_chunk(records: list[PaperRecord]) -> tuple[int, int, int]:
         )
 
     created = updated = unchanged = 0
-    # Records of one source carry the same fields; each set of fields is one upsert statement.
-    to_write: dict[tuple[str, ...], list[Paper]] = {}
+    # One upsert statement per (fields known, fields changed): an update sets only what moved,
+    # so a re-import that moves upvotes does not rewrite (and re-index) titles and abstracts.
+    to_write: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Paper]] = {}
     new_listings: list[PaperRecord] = []
     for record in records:
         paper = existing.get(record.arxiv_id)
-        changed = paper is None or any(
-            getattr(paper, name) != value for name, value in record.fields.items()
+        changed = sorted(
+            name
+            for name, value in record.fields.items()
+            if paper is None or getattr(paper, name) != value
         )
         listing_new = record.day is not None and (record.arxiv_id, record.day) not in listed
         if listing_new:
@@ -116,15 +119,15 @@ def _write_chunk(records: list[PaperRecord]) -> tuple[int, int, int]:
         else:
             unchanged += 1
         if changed:
-            key = tuple(sorted(record.fields))
+            key = (tuple(sorted(record.fields)), tuple(changed))
             to_write.setdefault(key, []).append(Paper(arxiv_id=record.arxiv_id, **record.fields))
 
-    for key, papers in to_write.items():
+    for (_known, changed_fields), papers in to_write.items():
         Paper.objects.bulk_create(
             papers,
             update_conflicts=True,
             unique_fields=["arxiv_id"],
-            update_fields=[*key, "updated_at"],
+            update_fields=[*changed_fields, "updated_at"],
         )
     if new_listings:
         paper_ids = dict(

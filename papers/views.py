@@ -37,7 +37,7 @@ def _latest_day() -> dt.date | None:
 def _render_list(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     sort = _sort(request)
     context |= {
-        "page": _page(request, context.pop("papers").sorted_by(sort)),
+        "page": _page(request, context.pop("papers").cards().sorted_by(sort)),
         "sort": sort,
         "sorts": SORTS,
     }
@@ -146,7 +146,7 @@ def month(request: HttpRequest, month: str) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[:200]
-    page = _page(request, Paper.objects.search(query)) if query else None
+    page = _page(request, Paper.objects.cards().search(query)) if query else None
     template = "papers/search.html#search-results" if request.htmx else "papers/search.html"
     return render(request, template, {"query": query, "page": page})
 
@@ -159,7 +159,7 @@ def detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     if parsed[0] != arxiv_id:
         # One address per paper: versions and URL forms lead to the plain id.
         return redirect("papers:detail", arxiv_id=parsed[0], permanent=True)
-    paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
+    paper = get_object_or_404(Paper.objects.cards(), arxiv_id=arxiv_id)
     days = list(paper.listings.values_list("day", flat=True))
     return render(request, "papers/detail.html", {"paper": paper, "days": days})
 
@@ -185,7 +185,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The front page: the latest day's most upvoted papers (and, signed out, what this is)."""
     latest_day = _latest_day()
     papers = (
-        list(Paper.objects.for_day(latest_day).sorted_by("upvotes")[:HOME_PAPERS])
+        list(Paper.objects.for_day(latest_day).cards().sorted_by("upvotes")[:HOME_PAPERS])
         if latest_day
         else []
     )
