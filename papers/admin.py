@@ -12,15 +12,11 @@ class DailyListingInline(admin.TabularInline):
     extra = 0
 
 
-class ListedDayFilter(admin.DateFieldListFilter):
-    """Filters papers by the day they were on the daily list."""
-
-
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
     list_display = ("arxiv_id", "title", "organization", "upvotes", "num_comments", "published_at")
     search_fields = ("arxiv_id", "title", "organization")
-    list_filter = (("listings__day", ListedDayFilter), "organization", "withdrawn")
+    list_filter = (("listings__day", admin.DateFieldListFilter), "organization", "withdrawn")
     readonly_fields = ("created_at", "updated_at")
     inlines = [DailyListingInline]
     show_full_result_count = False

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections, models
-from django.db.models import Count, F, Q, TextField, Value
+from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Cast, Concat
 
 
@@ -150,9 +150,6 @@ class DailyListing(models.Model):
 class ImportRunQuerySet(models.QuerySet["ImportRun"]):
     def succeeded(self) -> "ImportRunQuerySet":
         return self.filter(status=ImportRun.Status.SUCCEEDED)
-
-    def with_skip_count(self) -> "ImportRunQuerySet":
-        return self.annotate(skip_rows=Count("skips"))
 
 
 class ImportRun(models.Model):

@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 CHUNK = 1000
+COUNTERS = frozenset({"upvotes", "num_comments", "github_stars"})
 Progress = Callable[[int, int], None]
 CATEGORY_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-.")
 
@@ -98,17 +99,18 @@ def _write_chunk(records: list[PaperRecord]) -> tuple[int, int, int]:
         )
 
     created = updated = unchanged = 0
-    # One upsert statement per (fields known, fields changed): an update sets only what moved,
-    # so a re-import that moves upvotes does not rewrite (and re-index) titles and abstracts.
+    # An upsert statement per (fields known, fields set). When only counters moved (the usual
+    # daily re-import) just the counters are set, so titles and abstracts are not rewritten and
+    # re-indexed; at most two statements per source and chunk, whatever changed.
     to_write: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Paper]] = {}
     new_listings: list[PaperRecord] = []
     for record in records:
         paper = existing.get(record.arxiv_id)
-        changed = sorted(
+        changed = [
             name
             for name, value in record.fields.items()
             if paper is None or getattr(paper, name) != value
-        )
+        ]
         listing_new = record.day is not None and (record.arxiv_id, record.day) not in listed
         if listing_new:
             new_listings.append(record)
@@ -119,7 +121,9 @@ def _write_chunk(records: list[PaperRecord]) -> tuple[int, int, int]:
         else:
             unchanged += 1
         if changed:
-            key = (tuple(sorted(record.fields)), tuple(changed))
+            known = tuple(sorted(record.fields))
+            counters_only = paper is not None and set(changed) <= set(COUNTERS)
+            key = (known, tuple(n for n in known if n in COUNTERS) if counters_only else known)
             to_write.setdefault(key, []).append(Paper(arxiv_id=record.arxiv_id, **record.fields))
 
     for (_known, changed_fields), papers in to_write.items():

@@ -75,7 +75,7 @@ def latest(request: HttpRequest) -> HttpResponse:
         return render(
             request, "papers/list.html", {"period": "day", "page": None, "empty_site": True}
         )
-    return _render_list(request, _day_context(day) | {"is_latest": True})
+    return _render_list(request, _day_context(day))
 
 
 @require_GET

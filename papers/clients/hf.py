@@ -1,18 +1,12 @@
-"""Hugging Face Daily Papers: the daily list, page by page, and single papers."""
+"""Hugging Face Daily Papers: the daily list of a day, page by page."""
 
 import datetime as dt
 
 import httpx
 from django.conf import settings
 
-from papers.clients.http import HttpClient, Sleep, SourceError
-from papers.parsing import (
-    PaperRecord,
-    ParsedDocument,
-    RecordError,
-    hf_item_to_record,
-    parse_hf_json,
-)
+from papers.clients.http import HttpClient, Sleep
+from papers.parsing import ParsedDocument, parse_hf_json
 
 BASE_URL = "https://huggingface.co"
 MAX_PAGES = 50
@@ -41,18 +35,3 @@ class HuggingFaceClient:
             if (not parsed.records and not parsed.errors) or (parsed.records and not fresh):
                 break
         return document
-
-    def paper(self, arxiv_id: str) -> PaperRecord | None:
-        """One paper from /api/papers/{id}, or None when Hugging Face does not know it."""
-        try:
-            response = self.http.get(f"{BASE_URL}/api/papers/{arxiv_id}")
-        except SourceError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        try:
-            data = response.json()
-        except ValueError as exc:
-            raise SourceError("Hugging Face sent malformed JSON for a paper") from exc
-        result = hf_item_to_record(data)
-        return None if isinstance(result, RecordError) else result

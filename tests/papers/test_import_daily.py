@@ -183,3 +183,20 @@ def test_it_finds_the_days_due(hf_day: FakeNetwork) -> None:
         dt.date(2026, 6, 14),
         today,
     ]
+
+
+def test_it_updates_titles_and_counters_together(network: FakeNetwork) -> None:
+    items = hf_items()
+    network.serve_daily([json.dumps(items)])
+    services.import_daily(day=DAY)
+    changed = copy.deepcopy(items)
+    changed[0]["paper"]["upvotes"] = 77
+    changed[1]["paper"]["upvotes"] = 88
+    changed[1]["paper"]["title"] = "A revised title"
+    network.serve_daily([json.dumps(changed)])
+    run = services.import_daily(day=DAY)
+    assert (run.updated, run.unchanged) == (2, 28)
+    first = Paper.objects.get(arxiv_id=items[0]["paper"]["id"])
+    second = Paper.objects.get(arxiv_id=items[1]["paper"]["id"])
+    assert (first.upvotes, first.title) == (77, items[0]["paper"]["title"])
+    assert (second.upvotes, second.title) == (88, "A revised title")
