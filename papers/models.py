@@ -2,8 +2,7 @@ import datetime as dt
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections, models
-from django.db.models import F, Q, TextField, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import F, Q
 
 
 class PaperQuerySet(models.QuerySet["Paper"]):
@@ -18,8 +17,8 @@ class PaperQuerySet(models.QuerySet["Paper"]):
         return self.filter(pk__in=listed)
 
     def cards(self) -> "PaperQuerySet":
-        """Leaves out the search columns, which are large and never shown."""
-        return self.defer("search_vector", "search_text")
+        """Leaves out the search vector, which is large and never shown."""
+        return self.defer("search_vector")
 
     def sorted_by(self, sort: str) -> "PaperQuerySet":
         if sort == "new":
@@ -43,7 +42,12 @@ class PaperQuerySet(models.QuerySet["Paper"]):
             )
         matches = Q()
         for word in query.split()[:8]:
-            matches &= Q(search_text__icontains=word)
+            matches &= (
+                Q(title__icontains=word)
+                | Q(abstract__icontains=word)
+                | Q(authors__icontains=word)
+                | Q(ai_keywords__icontains=word)
+            )
         return self.filter(matches).order_by("-upvotes", "-id")
 
 
@@ -69,26 +73,12 @@ class Paper(models.Model):
     withdrawn = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Both kept by the database itself, so every way a row is written (imports, admin,
-    # factories) stays searchable. search_text serves SQLite's substring search; on PostgreSQL
-    # a trigger fills search_vector (title weighted above abstract, authors and keywords) and a
-    # GIN index covers it: see migration 0003_paper_search_vector. Stored rather than an
-    # expression index so ranking reads the vectors instead of recomputing them (bench/papers.py).
+    # Kept by the database itself on PostgreSQL, so every way a row is written (imports, admin,
+    # factories) stays searchable: a trigger fills it (title weighted above abstract, authors
+    # and keywords) and a GIN index covers it, see migration 0003_paper_search_vector. Stored
+    # rather than an expression index so ranking reads the vectors instead of recomputing them
+    # (bench/papers.py). Empty on SQLite, which searches by substring instead.
     search_vector = SearchVectorField(null=True, editable=False)
-    search_text = models.GeneratedField(
-        expression=Concat(
-            "title",
-            Value(" "),
-            "abstract",
-            Value(" "),
-            Cast("authors", TextField()),
-            Value(" "),
-            Cast("ai_keywords", TextField()),
-            output_field=TextField(),
-        ),
-        output_field=TextField(),
-        db_persist=True,
-    )
 
     objects = PaperQuerySet.as_manager()
 

@@ -1,7 +1,7 @@
 """PostgreSQL full-text search for papers: a trigger keeps search_vector, a GIN index covers it.
 
 On SQLite nothing happens here: search_vector stays empty and search falls back to substring
-matching on search_text. The trigger recomputes the vector only when the searched columns
+matching. The trigger recomputes the vector only when the searched columns
 change, so a re-import that only moves upvotes does not pay for text search.
 """
 
