@@ -63,7 +63,7 @@ def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def session_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Going / maybe / not going. PRG without JavaScript; the RSVP box alone for htmx."""
     group, membership = get_group_for_member(request, slug)
-    session = discussions.session_with_attendees(group, pk)
+    session = discussions.session_for_group(group, pk)
     error = ""
     try:
         rsvp = discussions.rsvp_set(
@@ -134,7 +134,7 @@ def session_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group, membership = get_group_for_organizer(request, slug)
-    session = discussions.session_with_attendees(group, pk)
+    session = discussions.session_for_group(group, pk)
     if not session.is_scheduled:
         messages.error(request, f"This session is {session.get_status_display().lower()}.")
         return redirect(_session_url(session))
@@ -157,7 +157,7 @@ def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def session_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group, _ = get_group_for_organizer(request, slug)
-    session = discussions.session_with_attendees(group, pk)
+    session = discussions.session_for_group(group, pk)
     try:
         discussions.session_cancel(session=session, cancelled_by=request.user)
     except discussions.SessionError as exc:
@@ -171,7 +171,7 @@ def session_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def session_mark_done(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group, _ = get_group_for_organizer(request, slug)
-    session = discussions.session_with_attendees(group, pk)
+    session = discussions.session_for_group(group, pk)
     try:
         discussions.session_mark_done(session=session, marked_by=request.user)
     except discussions.SessionError as exc:
@@ -192,7 +192,7 @@ def _calendar_response(body: bytes, filename: str, *, attachment: bool) -> HttpR
 @require_GET
 def session_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group, _ = get_group_for_viewer(request, slug)
-    session = discussions.session_with_attendees(group, pk)
+    session = discussions.session_for_group(group, pk)
     return _calendar_response(
         ical.session_ics(session), f"{group.slug}-session-{session.pk}.ics", attachment=True
     )

@@ -99,6 +99,13 @@ def session_with_attendees(
     return session
 
 
+def session_for_group(group: ReadingGroup, pk: int) -> DiscussionSession:
+    """One session of the group, for actions; 404 if it is another group's or absent."""
+    return get_object_or_404(
+        DiscussionSession.objects.select_related("group", "paper", "presenter"), group=group, pk=pk
+    )
+
+
 def session_for_nomination(group: ReadingGroup, nomination_id: str) -> DiscussionSession | None:
     if not str(nomination_id).isdigit():
         return None

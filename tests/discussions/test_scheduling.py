@@ -211,9 +211,7 @@ def test_it_rejects_a_wall_time_that_the_clocks_skip(cast: Cast) -> None:
     nomination = nominate(cast.group)
     year = timezone.now().year + 1
     # The last Sunday of March: 02:00 becomes 03:00 in Berlin.
-    day = max(
-        datetime(year, 3, d) for d in range(25, 32) if datetime(year, 3, d).weekday() == 6
-    )
+    day = max(datetime(year, 3, d) for d in range(25, 32) if datetime(year, 3, d).weekday() == 6)
     data = form_data(nomination, date=f"{day:%Y-%m-%d}", time="02:30")
 
     response = cast.client("organizer").post(new_url(cast), data)
@@ -233,7 +231,9 @@ def test_it_keeps_a_berlin_evening_at_18_00_across_the_clock_change(cast: Cast) 
     winter, summer = DiscussionSession.objects.order_by("starts_at")
     assert winter.starts_at.astimezone(UTC).hour == 17
     assert summer.starts_at.astimezone(UTC).hour == 16
-    assert winter.starts_at.astimezone(BERLIN).hour == summer.starts_at.astimezone(BERLIN).hour == 18
+    assert (
+        winter.starts_at.astimezone(BERLIN).hour == summer.starts_at.astimezone(BERLIN).hour == 18
+    )
     # A member in Berlin sees 18:00 both times; one in New York sees the group's time beside theirs.
     cast.member.time_zone = "Europe/Berlin"
     cast.member.save(update_fields=["time_zone"])
@@ -251,9 +251,7 @@ def test_it_reschedules_in_the_group_zone_and_bumps_the_sequence(cast: Cast) -> 
     session = DiscussionSessionFactory(group=cast.group, presenter=cast.member)
     data = form_data(date=next_year(4, 3), time="18:30", presenter=cast.member.pk)
 
-    response = cast.client("owner").post(
-        f"/g/{cast.group.slug}/sessions/{session.pk}/edit/", data
-    )
+    response = cast.client("owner").post(f"/g/{cast.group.slug}/sessions/{session.pk}/edit/", data)
 
     assert response.status_code == 302
     session.refresh_from_db()
