@@ -49,7 +49,9 @@ def club():
     voters = UserFactory.create_batch(3)
     winner = NominationFactory(
         group=group,
-        paper=PaperFactory(title="Constitutional Classifiers: Defending against Universal Jailbreaks"),
+        paper=PaperFactory(
+            title="Constitutional Classifiers: Defending against Universal Jailbreaks"
+        ),
     )
     runner_up = NominationFactory(
         group=group, paper=PaperFactory(title="Scaling Monosemanticity in Small Models")
@@ -133,7 +135,11 @@ def test_it_schedules_the_winner_and_a_member_answers_and_downloads_the_ics(
     download_info.value.save_as(path)
     (event,) = Calendar.from_ical(path.read_bytes()).events
     assert str(event["UID"]) == f"session-{session.pk}@paperclub"
-    assert (event.start.hour, event.start.minute, str(event.start.tzinfo)) == (18, 0, "Europe/Berlin")
+    assert (event.start.hour, event.start.minute, str(event.start.tzinfo)) == (
+        18,
+        0,
+        "Europe/Berlin",
+    )
     assert event.start.astimezone(zoneinfo.ZoneInfo("UTC")) == session.starts_at
     assert event.end - event.start == timedelta(minutes=90)
 
