@@ -74,7 +74,8 @@ def session_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.htmx:
         session = discussions.session_with_attendees(group, pk, request.user)
         context = {"group": group, "membership": membership, "session": session, "error": error}
-        return render(request, RSVP_BOX, context, status=422 if error else 200)
+        # 200 even for a refused answer: htmx swaps only 2xx responses, and the box shows why.
+        return render(request, RSVP_BOX, context)
     if error:
         messages.error(request, error)
     else:
