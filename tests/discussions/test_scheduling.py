@@ -302,3 +302,32 @@ def test_it_does_not_offer_a_non_member_as_presenter(cast: Cast) -> None:
 
     assert "Mia Member" in page
     assert stranger.display_name not in page
+
+
+def test_it_refuses_to_move_a_session_into_the_past(cast: Cast) -> None:
+    session = DiscussionSessionFactory(group=cast.group)
+    before = session.starts_at
+
+    response = cast.client("organizer").post(
+        f"/g/{cast.group.slug}/sessions/{session.pk}/edit/", form_data(date="2021-06-01")
+    )
+
+    assert response.status_code == 200
+    assert "The start is in the past." in response.content.decode()
+    session.refresh_from_db()
+    assert (session.starts_at, session.sequence) == (before, 0)
+
+
+@pytest.mark.parametrize("status", ["cancelled", "done"])
+def test_it_does_not_edit_a_session_that_is_over(cast: Cast, status: str) -> None:
+    session = DiscussionSessionFactory(group=cast.group, status=status)
+
+    response = cast.client("owner").post(
+        f"/g/{cast.group.slug}/sessions/{session.pk}/edit/",
+        form_data(place="Elsewhere"),
+        follow=True,
+    )
+
+    assert f"This session is {status}." in response.content.decode()
+    session.refresh_from_db()
+    assert session.place == "Room 4.12"
