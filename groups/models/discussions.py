@@ -1,7 +1,7 @@
 """Discussion sessions and what hangs off them: RSVPs, email deliveries, calendar feed tokens."""
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -119,10 +119,6 @@ class DiscussionSession(models.Model):
     @property
     def ical_uid(self) -> str:
         return f"session-{self.pk}@paperclub"
-
-    @property
-    def held_on(self) -> date:
-        return self.starts_at.date()
 
 
 class Rsvp(models.Model):

@@ -3,7 +3,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from groups.discussions import discussed_on, past_sessions, upcoming_sessions
+from groups.discussions import (
+    discussed_dates_by_paper,
+    discussed_on,
+    past_sessions,
+    upcoming_sessions,
+)
 from groups.models import DiscussionSession
 from tests.discussions.conftest import Cast, make_cast
 from tests.factories import DiscussionSessionFactory, PaperFactory
@@ -85,6 +90,7 @@ def test_it_says_when_a_paper_was_discussed(cast: Cast) -> None:
     )
 
     assert discussed_on(cast.group, paper) == (day + timedelta(days=1)).date()
+    assert discussed_dates_by_paper(cast.group) == {paper.pk: (day + timedelta(days=1)).date()}
     assert discussed_on(cast.group, PaperFactory()) is None
     assert discussed_on(make_cast().group, paper) is None
 
