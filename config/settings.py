@@ -266,3 +266,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
+
+# Discussion sessions: reminders go to members who answered going or maybe, this long before the
+# start (SESSION_REMINDER_LEAD_MINUTES, default 24 hours). Beat runs the sender every
+# SESSION_REMINDER_EVERY_MINUTES; each reminder is claimed in the database, so overlap is harmless.
+from datetime import timedelta  # noqa: E402
+
+from celery.schedules import crontab  # noqa: E402
+
+SESSION_REMINDER_LEAD = timedelta(minutes=env_int("SESSION_REMINDER_LEAD_MINUTES", 24 * 60))
+SESSION_REMINDER_EVERY_MINUTES = env_int("SESSION_REMINDER_EVERY_MINUTES", 5)
+CELERY_BEAT_SCHEDULE["send-session-reminders"] = {
+    "task": "groups.send_session_reminders",
+    "schedule": crontab(minute=f"*/{SESSION_REMINDER_EVERY_MINUTES}"),
+    # A run that waited longer than the interval is superseded by the next one.
+    "options": {"expires": SESSION_REMINDER_EVERY_MINUTES * 60},
+}

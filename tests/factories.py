@@ -1,11 +1,12 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from groups.models import Membership, Nomination, ReadingGroup, User
+from groups.models import DiscussionSession, Membership, Nomination, ReadingGroup, Rsvp, User
 from papers.models import Paper
 
 PASSWORD = "correct-Horse-battery-9"
@@ -70,3 +71,31 @@ class NominationFactory(DjangoModelFactory):
     paper = factory.SubFactory(PaperFactory)
     nominated_by = factory.SubFactory(UserFactory)
     pitch = "Worth our time."
+
+
+# --- Discussion sessions (sessions issue) ---------------------------------------------------
+
+
+class DiscussionSessionFactory(DjangoModelFactory):
+    """A scheduled session a week ahead, for the group's nominated paper."""
+
+    class Meta:
+        model = DiscussionSession
+
+    group = factory.SubFactory(ReadingGroupFactory)
+    paper = factory.SubFactory(PaperFactory)
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+    )
+    duration = timedelta(hours=1)
+    place = "Room 4.12"
+    created_by = factory.SubFactory(UserFactory)
+
+
+class RsvpFactory(DjangoModelFactory):
+    class Meta:
+        model = Rsvp
+
+    session = factory.SubFactory(DiscussionSessionFactory)
+    user = factory.SubFactory(UserFactory)
+    answer = Rsvp.Answer.GOING

@@ -1,14 +1,17 @@
 """The groups app's models, one module per area; import them from here."""
 
-from groups.models.discussions import DiscussionSession
+from groups.models.discussions import CalendarToken, DiscussionSession, Rsvp, SessionEmail
 from groups.models.groups import Membership, Nomination, ReadingGroup, Vote
 from groups.models.people import User, validate_timezone
 
 __all__ = [
+    "CalendarToken",
     "DiscussionSession",
     "Membership",
     "Nomination",
     "ReadingGroup",
+    "Rsvp",
+    "SessionEmail",
     "User",
     "Vote",
     "validate_timezone",
