@@ -2,12 +2,16 @@
 
 from groups.models.discussions import DiscussionSession
 from groups.models.groups import Membership, Nomination, ReadingGroup, Vote
+from groups.models.notes import Mention, Note, NoteRevision
 from groups.models.people import User, validate_timezone
 
 __all__ = [
     "DiscussionSession",
     "Membership",
+    "Mention",
     "Nomination",
+    "Note",
+    "NoteRevision",
     "ReadingGroup",
     "User",
     "Vote",
