@@ -92,7 +92,20 @@ def sanitize(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
+        attribute_filter=_only_safe_links,
     )
+
+
+def _only_safe_links(tag: str, attribute: str, value: str) -> str | None:
+    # nh3 has already dropped other schemes; this also drops relative links (they could point
+    # anywhere after a base change) except same-site paths such as mentions ("/g/...").
+    if attribute != "href":
+        return value
+    if value.lower().startswith(("http://", "https://", "mailto:")):
+        return value
+    if value.startswith("/") and not value.startswith(("//", "/\\")):
+        return value
+    return None
 
 
 @cache

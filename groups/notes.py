@@ -76,7 +76,9 @@ def mention_url(group: ReadingGroup, handle: str) -> str:
 def note_for_request(group: ReadingGroup, note_id: int) -> Note:
     """A note of this group, with its author and subject loaded, or 404."""
     return get_object_or_404(
-        Note.objects.select_related("author", "nomination__paper", "session__paper"),
+        Note.objects.select_related(
+            "author", "nomination__paper", "nomination__group", "session__paper", "session__group"
+        ),
         pk=note_id,
         group=group,
     )
@@ -156,8 +158,8 @@ def note_create(*, author: User, subject: Subject, body: str, parent: Note | Non
     body_html, mentioned = _render(subject.group, body)
     note = Note.objects.create(
         group=subject.group,
-        nomination_id=nomination_id,
-        session_id=session_id,
+        nomination=subject if isinstance(subject, Nomination) else None,
+        session=subject if isinstance(subject, DiscussionSession) else None,
         author=author,
         parent=parent,
         body=body,
