@@ -40,7 +40,7 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 ALLOWED_CLASSES = {
-    "span": {"math", "inline", "mention"},
+    "span": {"math", "inline", "block", "mention"},
     "div": {"math", "block"},
     "a": {"mention"},
     "th": {"align-left", "align-center", "align-right"},
@@ -116,6 +116,8 @@ def _markdown() -> MarkdownIt:
     md.core.ruler.push("table_align_classes", _table_align_classes)
     md.add_render_rule("mention", _render_mention)
     md.add_render_rule("image", _render_image)
+    # `$$x$$` inside a paragraph: a div there would break the paragraph apart.
+    md.add_render_rule("math_inline_double", _render_display_math_inline)
     return md
 
 
@@ -159,6 +161,12 @@ def _render_image(
     src = str(token.attrGet("src") or "")
     alt = self.renderInlineAsText(token.children or [], options, env) or src
     return f'<a href="{escape(src)}">{escape(alt)}</a>'
+
+
+def _render_display_math_inline(
+    self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: dict
+) -> str:
+    return f'<span class="math block">{escape(tokens[idx].content)}</span>'
 
 
 def _table_align_classes(state: StateCore) -> None:

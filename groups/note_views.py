@@ -36,8 +36,9 @@ THREAD = "groups/notes/thread.html"
 
 
 class NoteForm(forms.Form):
+    label_suffix = ""
     body = forms.CharField(
-        label="Note",
+        label="Your note",
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Markdown: **bold**, `code`, lists, tables, > quotes, $math$ and $$display math$$, @handle.",

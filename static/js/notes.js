@@ -21,11 +21,15 @@
 
   function start() {
     if (window.htmx) {
-      // Runs for the page on load and again for every piece of HTML htmx swaps in.
-      htmx.onLoad(renderMath);
-    } else {
-      renderMath(document);
+      // CSP (style-src 'self') forbids style attributes, so htmx must not copy them over when it
+      // settles swapped elements: that setAttribute("style", ...) is reported as a violation.
+      htmx.config.attributesToSettle = ["class", "width", "height"];
     }
+    renderMath(document);
+    // htmx fires htmx:load (it bubbles) on every piece of HTML it swaps in.
+    document.addEventListener("htmx:load", function (event) {
+      renderMath(event.detail && event.detail.elt ? event.detail.elt : document);
+    });
     document.addEventListener("click", function (event) {
       var cancel = event.target.closest("[data-notes-cancel]");
       if (cancel) {
@@ -36,9 +40,9 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
+  if (document.readyState === "complete") {
     start();
+  } else {
+    document.addEventListener("DOMContentLoaded", start);
   }
 })();

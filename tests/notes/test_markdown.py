@@ -25,6 +25,11 @@ def test_it_keeps_math_as_escaped_tex_for_katex() -> None:
     out = html("Inline $a<b$ here.\n\n$$\n\\sum_i x_i < \\infty\n$$\n")
     assert '<span class="math inline">a&lt;b</span>' in out
     assert '<div class="math block">\n\\sum_i x_i &lt; \\infty\n</div>' in out
+    assert html("so $$y>0$$ here") == '<p>so <span class="math block">y&gt;0</span> here</p>\n'
+
+
+def test_it_keeps_display_math_inside_a_paragraph_in_a_span() -> None:
+    assert html("so $$y>0$$ here") == '<p>so <span class="math block">y&gt;0</span> here</p>\n'
 
 
 def test_it_shows_raw_html_as_text() -> None:

@@ -27,11 +27,13 @@ class Audit(HTMLParser):
             if name == "style":
                 self.problems.append("style attribute")
             compact = "".join((value or "").split()).lower()
-            if name in {"href", "src", "action", "formaction", "background", "dynsrc", "lowsrc"}:
-                if compact.startswith(BAD_SCHEMES) or not compact.startswith(
-                    ("http:", "https:", "mailto:", "/", "#")
-                ):
-                    self.problems.append(f"{name}={value!r}")
+            is_url = name in {"href", "src", "action", "formaction", "background", "lowsrc"}
+            if is_url and (
+                compact.startswith(BAD_SCHEMES)
+                or not compact.startswith(("http:", "https:", "mailto:", "/"))
+                or compact.startswith("//")
+            ):
+                self.problems.append(f"{name}={value!r}")
 
 
 def payloads(name: str) -> list[str]:
