@@ -3,6 +3,8 @@ same URL answers with the partial to swap in place."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +27,7 @@ from groups.notes import (
     note_for_request,
     note_hide,
     note_unhide,
+    note_urls,
     parse_ids,
     subject_kind,
     subtree,
@@ -36,7 +39,6 @@ THREAD = "groups/notes/thread.html"
 
 
 class NoteForm(forms.Form):
-    label_suffix = ""
     body = forms.CharField(
         label="Your note",
         max_length=NOTE_MAX_LENGTH,
@@ -44,6 +46,10 @@ class NoteForm(forms.Form):
         help_text="Markdown: **bold**, `code`, lists, tables, > quotes, $math$ and $$display math$$, @handle.",
         error_messages={"required": "Write something first."},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 def _view_state(data: dict) -> dict:
@@ -89,7 +95,13 @@ def _content_partial(
         placeholder = "deleted"
     elif note.is_hidden and not (membership and membership.is_organizer):
         placeholder = "hidden"
-    context = {"group": group, "membership": membership, "note": note, "placeholder": placeholder}
+    context = {
+        "group": group,
+        "membership": membership,
+        "note": note,
+        "placeholder": placeholder,
+        "note_urls": note_urls(group),
+    }
     return render(request, f"{THREAD}#note-content", context)
 
 
@@ -308,6 +320,7 @@ def detail(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
         "subject_kind": subject_kind(note.subject),
         "thread_url": thread_url(group, note.subject),
         "items": items,
+        "note_urls": note_urls(group),
         "standalone": True,
         "revisions": list(note.revisions.all()) if show_history and note.edited_at else [],
         "collapsed_ids": set(),
