@@ -1,4 +1,7 @@
-"""Two members talk in a thread in Chromium: math, code, replies three deep, edit and delete in
+"""Notes in Chromium (tests/notes holds the rest of the notes tests; this file uses the shared
+browser fixture, which one test process can only start once).
+
+Two members talk in a thread in Chromium: math, code, replies three deep, edit and delete in
 place without a page reload; outsiders get a 404; XSS payloads stay inert."""
 
 import re
@@ -11,32 +14,31 @@ from playwright.sync_api import expect
 
 from groups.models import Note
 from groups.notes import note_create
-from tests.browser.conftest import CHROMIUM, screenshot
+from tests.browser.conftest import screenshot
 from tests.notes.conftest import Cast
 from tests.shared import shared_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from pathlib import Path
+@pytest.fixture
+def open_as(browser, live_server):
+    """Opens pages signed in as someone; closes their browser contexts after the test."""
+    contexts: list = []
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
+    def opener(_browser, _live_server, user, *, width: int = 1200):
+        page = _open(browser, live_server, user, width=width)
+        contexts.append(page.context)
+        return page
 
-    from tests.browser.conftest import CHROMIUM_ARGS
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    yield opener
+    for context in contexts:
+        context.close()
 
 
-def open_as(chromium, live_server, user, *, width: int = 1200):
+def _open(browser, live_server, user, *, width: int = 1200):
     """A page signed in as `user` (or anonymous) that records script errors, dialogs and CSP reports."""
-    context = chromium.new_context(
+    context = browser.new_context(
         base_url=live_server.url, viewport={"width": width, "height": 900}
     )
     context.set_default_timeout(10_000)
@@ -98,11 +100,11 @@ def refresh_thread(page) -> None:
     settled(page)
 
 
-def test_it_holds_a_threaded_conversation_with_math_and_code(chromium, live_server) -> None:
+def test_it_holds_a_threaded_conversation_with_math_and_code(browser, live_server, open_as) -> None:
     cast = Cast("private")
     url = reverse("note_thread", args=[cast.group.slug, "nominations", cast.nomination.pk])
-    alice = open_as(chromium, live_server, cast.alice)
-    bob = open_as(chromium, live_server, cast.bob)
+    alice = open_as(browser, live_server, cast.alice)
+    bob = open_as(browser, live_server, cast.bob)
 
     alice.goto(url)
     expect(alice.get_by_text("No notes yet.")).to_be_visible()
@@ -187,7 +189,7 @@ def test_it_holds_a_threaded_conversation_with_math_and_code(chromium, live_serv
     assert Note.objects.filter(deleted_at__isnull=False).count() == 2
 
     # On a phone the thread reads without sideways scrolling.
-    phone = open_as(chromium, live_server, cast.bob, width=390)
+    phone = open_as(browser, live_server, cast.bob, width=390)
     phone.goto(url)
     expect(phone.locator(".katex").first).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
@@ -195,10 +197,10 @@ def test_it_holds_a_threaded_conversation_with_math_and_code(chromium, live_serv
     assert phone.problems == []
 
 
-def test_it_works_without_javascript(chromium, live_server) -> None:
+def test_it_works_without_javascript(browser, live_server) -> None:
     cast = Cast("private")
     note = note_create(author=cast.alice, subject=cast.nomination, body="Plain *HTML* works")
-    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     client = Client()
     client.force_login(cast.bob)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
@@ -224,26 +226,26 @@ def test_it_works_without_javascript(chromium, live_server) -> None:
     context.close()
 
 
-def test_it_shows_outsiders_no_private_notes(chromium, live_server) -> None:
+def test_it_shows_outsiders_no_private_notes(browser, live_server, open_as) -> None:
     cast = Cast("private")
     note_create(author=cast.alice, subject=cast.nomination, body="Members only")
     url = reverse("note_thread", args=[cast.group.slug, "nominations", cast.nomination.pk])
     for user in (cast.outsider, None):
-        page = open_as(chromium, live_server, user)
+        page = open_as(browser, live_server, user)
         response = page.goto(url)
         assert response is not None and response.status == 404
         expect(page.get_by_text("Members only")).to_have_count(0)
     screenshot(page, "notes-outsider-404")
 
 
-def test_it_runs_no_script_from_xss_payloads(chromium, live_server) -> None:
+def test_it_runs_no_script_from_xss_payloads(browser, live_server, open_as) -> None:
     lines = []
     for name in ("IntrudersXSS.txt", "RSNAKE_XSS.txt"):
         text = shared_file("fixtures", "xss", name).read_bytes().decode("utf-8", errors="replace")
         lines += [line for line in text.splitlines() if line.strip()][::4]
     cast = Cast("private")
     url = reverse("note_thread", args=[cast.group.slug, "nominations", cast.nomination.pk])
-    page = open_as(chromium, live_server, cast.alice)
+    page = open_as(browser, live_server, cast.alice)
     page.goto(url)
     # A few through the form, as a person would, the rest through the service.
     for line in lines[:8]:
