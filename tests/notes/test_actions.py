@@ -118,13 +118,33 @@ def test_it_replies_in_place_and_without_javascript(private) -> None:
 
     response = client.post(url, {"body": "Answer.", "order": "newest"}, headers=HTMX)
     reply = Note.objects.get(parent=parent)
-    assert response["HX-Retarget"] == "#thread"
-    assert f'id="note-{reply.pk}" class="note depth-1 is-new is-reply"' in response.content.decode()
+    # Only the new row, placed after its parent's row; the reply form's slot is emptied.
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == (f"#note-{parent.pk}", "afterend")
+    body = response.content.decode()
+    assert body.lstrip().startswith(
+        f'<li id="note-{reply.pk}" class="note depth-1 is-new is-reply"'
+    )
+    assert body.count('class="note ') == 1
+    assert f'<div id="reply-slot-{parent.pk}" class="reply-slot" hx-swap-oob="true"></div>' in body
 
     response = client.post(url, {"body": "Another.", "order": "newest", "collapsed": "5,x"})
     assert response.status_code == 302
     second = Note.objects.exclude(pk=reply.pk).get(parent=parent)
     assert response.url == f"{thread_url(private)}?order=newest&collapsed=5#note-{second.pk}"
+
+
+def test_it_places_a_reply_after_the_last_reply_of_its_parent(private) -> None:
+    parent = note_create(author=private.alice, subject=private.nomination, body="Q")
+    first = note_create(author=private.bob, subject=private.nomination, body="A1", parent=parent)
+    deep = note_create(author=private.alice, subject=private.nomination, body="A1x", parent=first)
+    url = reverse("note_reply", args=[private.group.slug, parent.pk])
+    response = client_for(private.bob).post(url, {"body": "A2"}, headers=HTMX)
+    assert response["HX-Retarget"] == f"#note-{deep.pk}"
+    # Under a folded parent there is no row to follow: the whole thread comes back.
+    response = client_for(private.bob).post(
+        url, {"body": "A3", "collapsed": str(parent.pk)}, headers=HTMX
+    )
+    assert response["HX-Retarget"] == "#thread"
 
 
 def test_it_shows_reply_errors_in_the_form(private) -> None:
