@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from groups.models import Note
 from groups.notes import note_create
+from tests.factories import NoteFactory
 from tests.notes.conftest import client_for
 
 ROLES = ["anonymous", "outsider", "member", "author", "organizer", "staff"]
@@ -116,7 +117,7 @@ def test_it_keeps_a_private_groups_notes_out_of_outsiders_pages(private) -> None
 
 
 def test_it_finds_no_note_through_another_groups_url(private, public) -> None:
-    note = note_create(author=public.alice, subject=public.nomination, body="Elsewhere")
+    note = NoteFactory(nomination=public.nomination, author=public.alice)
     # A member of the private group asks for the public group's note under the private slug.
     response = client_for(private.alice).get(
         reverse("note_detail", args=[private.group.slug, note.pk])
