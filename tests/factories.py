@@ -99,3 +99,17 @@ class RsvpFactory(DjangoModelFactory):
     session = factory.SubFactory(DiscussionSessionFactory)
     user = factory.SubFactory(UserFactory)
     answer = Rsvp.Answer.GOING
+
+
+# Notes (the notes issue)
+class NoteFactory(DjangoModelFactory):
+    """A note on a nomination, written through the model (tests of the services call them)."""
+
+    class Meta:
+        model = "groups.Note"
+
+    nomination = factory.SubFactory(NominationFactory)
+    group = factory.LazyAttribute(lambda note: note.nomination.group)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Faker("paragraph")
+    body_html = factory.LazyAttribute(lambda note: f"<p>{note.body}</p>")

@@ -2,13 +2,17 @@
 
 from groups.models.discussions import CalendarToken, DiscussionSession, Rsvp, SessionEmail
 from groups.models.groups import Membership, Nomination, ReadingGroup, Vote
+from groups.models.notes import Mention, Note, NoteRevision
 from groups.models.people import User, validate_timezone
 
 __all__ = [
     "CalendarToken",
     "DiscussionSession",
     "Membership",
+    "Mention",
     "Nomination",
+    "Note",
+    "NoteRevision",
     "ReadingGroup",
     "Rsvp",
     "SessionEmail",
