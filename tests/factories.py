@@ -1,11 +1,20 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from groups.models import Membership, Nomination, ReadingGroup, User
+from groups.models import (
+    Invitation,
+    JoinRequest,
+    Membership,
+    Nomination,
+    ReadingGroup,
+    User,
+    Vote,
+)
 from papers.models import Paper
 
 PASSWORD = "correct-Horse-battery-9"
@@ -70,3 +79,32 @@ class NominationFactory(DjangoModelFactory):
     paper = factory.SubFactory(PaperFactory)
     nominated_by = factory.SubFactory(UserFactory)
     pitch = "Worth our time."
+
+
+# Reading groups (groups area)
+
+
+class VoteFactory(DjangoModelFactory):
+    class Meta:
+        model = Vote
+
+    nomination = factory.SubFactory(NominationFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class InvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    group = factory.SubFactory(ReadingGroupFactory)
+    token = factory.Sequence(lambda n: f"invite-token-{n:04d}")
+    created_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class JoinRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = JoinRequest
+
+    group = factory.SubFactory(ReadingGroupFactory, join_policy=ReadingGroup.JoinPolicy.REQUEST)
+    user = factory.SubFactory(UserFactory)
