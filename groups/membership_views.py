@@ -51,7 +51,7 @@ def group_join(request: HttpRequest, slug: str) -> HttpResponse:
     if membership is not None:
         messages.info(request, "You are already a member.")
         return redirect("group_home", slug=slug)
-    form = JoinRequestForm(request.POST or None)
+    form = JoinRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             if group.join_policy == ReadingGroup.JoinPolicy.REQUEST:
@@ -179,7 +179,7 @@ def group_member_remove(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 @sign_in_to_act
 def group_settings(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_organizer(request, slug)
-    form = GroupForm(request.POST or None, instance=group)
+    form = GroupForm(request.POST if request.method == "POST" else None, instance=group)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "The group's settings are saved.")

@@ -143,7 +143,7 @@ def group_mine(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def group_new(request: HttpRequest) -> HttpResponse:
-    form = GroupForm(request.POST or None)
+    form = GroupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             group = group_create(user=request.user, **form.cleaned_data)
@@ -234,7 +234,7 @@ def _nomination_message(request: HttpRequest, result: NominationResult) -> None:
 @sign_in_to_act
 def group_nominate(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_member(request, slug)
-    form = NominateForm(request.POST or None)
+    form = NominateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             result = nomination_create(
@@ -258,7 +258,7 @@ def group_nominate(request: HttpRequest, slug: str) -> HttpResponse:
 def group_nominate_paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     """The "Nominate to…" page for one paper: the user's groups and where the paper stands in each."""
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
-    form = NominatePaperForm(request.POST or None, user=request.user)
+    form = NominatePaperForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         group = form.cleaned_data["group"]
         try:
