@@ -67,9 +67,7 @@ def test_it_keeps_one_vote_when_a_member_votes_twenty_times_at_once() -> None:
     member = MembershipFactory(group=nomination.group).user
     url = f"/g/{nomination.group.slug}/n/{nomination.pk}/vote/"
 
-    statuses, errors = _at_once(
-        [_vote_post(member, url, htmx=i % 2 == 0) for i in range(20)]
-    )
+    statuses, errors = _at_once([_vote_post(member, url, htmx=i % 2 == 0) for i in range(20)])
 
     assert errors == []
     assert sorted(set(statuses)) == [200, 302]
@@ -118,9 +116,7 @@ def test_it_never_leaves_a_group_without_an_owner_when_owners_step_down_at_once(
     def demote(target: Membership, by: Membership) -> Callable[[], object]:
         def job() -> object:
             try:
-                return membership_role_change(
-                    membership=target, role=Membership.Role.MEMBER, by=by
-                )
+                return membership_role_change(membership=target, role=Membership.Role.MEMBER, by=by)
             except MembershipError as exc:
                 return exc
 

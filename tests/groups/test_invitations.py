@@ -97,9 +97,7 @@ def test_it_404s_an_unknown_token() -> None:
 
 def test_it_revokes_a_link(private: Cast) -> None:
     invitation = InvitationFactory(group=private.group)
-    private.client("organizer").post(
-        f"/g/{private.group.slug}/invitations/{invitation.pk}/revoke/"
-    )
+    private.client("organizer").post(f"/g/{private.group.slug}/invitations/{invitation.pk}/revoke/")
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
 
