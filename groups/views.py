@@ -1,4 +1,4 @@
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -31,13 +31,13 @@ from groups.models import (
     Membership,
     Nomination,
     ReadingGroup,
-    User,
 )
 from groups.voting import (
     NominationResult,
     VotingError,
     ballot,
     ballot_row,
+    ballot_rows,
     last_discussed_at,
     last_discussed_by_group,
     nomination_archive,
@@ -97,21 +97,6 @@ def _back(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _mark_rows(rows: Iterable[Nomination], user: User | Any) -> list[Nomination]:
-    """Adds what the viewer may do with each ballot row (from the prefetched votes: no queries)."""
-    marked = list(rows)
-    for row in marked:
-        votes = getattr(row, "voter_votes", None)
-        if votes is None:
-            row.my_vote = False
-            row.can_withdraw = False
-            continue
-        voter_ids = {vote.user_id for vote in votes}
-        row.my_vote = user.pk in voter_ids
-        row.can_withdraw = row.is_open and row.nominated_by_id == user.pk and voter_ids <= {user.pk}
-    return marked
-
-
 # Directory, "my groups", creating a group
 
 
@@ -167,7 +152,7 @@ def _group_context(
 @require_GET
 def group_home(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_viewer(request, slug)
-    top = _mark_rows(ballot(group, with_voters=False)[:HOME_BALLOT], request.user)
+    top = ballot(group)[:HOME_BALLOT]
     activity = group.activities.select_related("actor", "paper")[:RECENT_ACTIVITY]
     pending_request = (
         request.user.is_authenticated
@@ -188,7 +173,7 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def group_ballot(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_viewer(request, slug)
-    rows = _mark_rows(ballot(group, with_voters=membership is not None), request.user)
+    rows = ballot_rows(ballot(group), user=request.user, with_voters=membership is not None)
     context = _group_context(request, group, membership, "ballot") | {
         "rows": rows,
         "form": NominateForm(),
@@ -203,12 +188,9 @@ def group_ballot(request: HttpRequest, slug: str) -> HttpResponse:
 def group_nomination(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group, membership = get_group_for_viewer(request, slug)
     nomination = get_object_or_404(
-        Nomination.objects.filter(group=group)
-        .ranked()
-        .for_ballot(with_voters=membership is not None),
-        pk=pk,
+        Nomination.objects.filter(group=group).ranked().for_ballot(), pk=pk
     )
-    (row,) = _mark_rows([nomination], request.user)
+    (row,) = ballot_rows([nomination], user=request.user, with_voters=membership is not None)
     context = _group_context(request, group, membership, "ballot") | {
         "nomination": row,
         "discussed_at": last_discussed_at(group=group, paper=nomination.paper),
@@ -301,7 +283,7 @@ def _vote_response(
         error = str(exc)
     back = _back(request, reverse("group_ballot", args=[slug]))
     if request.htmx:
-        (row,) = _mark_rows([ballot_row(pk, group=group)], request.user)
+        row = ballot_row(pk, group=group, user=request.user)
         context = {
             "group": group,
             "membership": membership,

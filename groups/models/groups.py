@@ -2,7 +2,7 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from groups.models.people import validate_timezone
@@ -55,21 +55,9 @@ class NominationQuerySet(models.QuerySet):
             my_vote=models.Exists(Vote.objects.filter(nomination=OuterRef("pk"), user=user))
         )
 
-    def for_ballot(self, *, with_voters: bool) -> Self:
-        """What a ballot row shows, in a constant number of queries however long the ballot.
-
-        With voters (members only), each nomination's `voter_votes` lists its votes with users.
-        """
-        qs = self.select_related("paper", "nominated_by")
-        if with_voters:
-            qs = qs.prefetch_related(
-                Prefetch(
-                    "votes",
-                    queryset=Vote.objects.select_related("user").order_by("created_at", "id"),
-                    to_attr="voter_votes",
-                )
-            )
-        return qs
+    def for_ballot(self) -> Self:
+        """What a ballot row shows besides its voters (see `groups.voting.ballot_rows`)."""
+        return self.select_related("paper", "nominated_by")
 
 
 class ReadingGroup(models.Model):

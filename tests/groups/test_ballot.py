@@ -30,7 +30,7 @@ def test_it_ranks_by_votes_with_ties_going_to_the_earlier_nomination(cast: Cast)
     closed = _nominate(cast, votes=9, minutes_ago=30)
     Nomination.objects.filter(pk=closed.pk).update(status=Nomination.Status.ARCHIVED)
 
-    ranked = list(ballot(cast.group, with_voters=False))
+    ranked = list(ballot(cast.group))
 
     assert [n.pk for n in ranked] == [leader.pk, early_tie.pk, late_tie.pk, last.pk]
     assert [n.vote_count for n in ranked] == [3, 2, 2, 0]
