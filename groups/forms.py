@@ -35,7 +35,7 @@ class GroupForm(forms.ModelForm):
         fields = ["name", "slug", "description", "visibility", "join_policy", "time_zone"]
         labels = {"slug": "Web address", "join_policy": "Who can join"}
         help_texts = {
-            "slug": "Letters, numbers and hyphens: the group lives at /g/<this>/. "
+            "slug": "Letters, numbers and hyphens, as in /g/causal-inference/. "
             "Leave empty to make one from the name.",
             "description": "What the group reads and when it meets.",
         }
