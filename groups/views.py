@@ -10,8 +10,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from groups.access import get_group_for_member, get_group_for_organizer, get_group_for_viewer
@@ -101,6 +104,7 @@ def _back(request: HttpRequest, default: str) -> str:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def group_directory(request: HttpRequest) -> HttpResponse:
     form = GroupSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -171,6 +175,7 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def group_ballot(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_viewer(request, slug)
     rows = ballot_rows(ballot(group), user=request.user, with_voters=membership is not None)
@@ -209,7 +214,8 @@ def _nomination_message(request: HttpRequest, result: NominationResult) -> None:
         messages.info(request, f"“{title}” is already on the ballot and has your vote.")
     discussed = last_discussed_at(group=result.nomination.group, paper=result.nomination.paper)
     if discussed is not None:
-        messages.warning(request, f"Note: the group discussed this paper on {discussed:%-d %B %Y}.")
+        when = date_format(timezone.localtime(discussed), "j F Y")
+        messages.warning(request, f"Note: the group discussed this paper on {when}.")
 
 
 @require_http_methods(["GET", "POST"])

@@ -184,3 +184,8 @@ def test_it_lets_members_vote_for_any_number_of_nominations(cast: Cast) -> None:
         client.post(f"/g/{cast.group.slug}/n/{nomination.pk}/vote/")
     assert Vote.objects.filter(user=cast.member).count() == 3
     assert Membership.objects.filter(group=cast.group).count() == 3
+
+
+def test_it_tells_caches_that_the_ballot_varies_with_htmx(cast: Cast) -> None:
+    response = cast.client("member").get(f"/g/{cast.group.slug}/ballot/")
+    assert "HX-Request" in response["Vary"]
