@@ -23,7 +23,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 NOMINATIONS = 500
 MEMBERS = 200
-RUNS = 30
+RUNS = int(os.environ.get("BENCH_RUNS", "20"))
 SLUG = "bench-large-group"
 
 
