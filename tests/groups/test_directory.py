@@ -135,3 +135,22 @@ def test_it_shows_empty_states(cast: Cast) -> None:
     assert "Nothing is being voted on yet." in page
     ballot = cast.client("member").get(f"/g/{cast.group.slug}/ballot/").content.decode()
     assert "Nothing on the ballot yet." in ballot
+
+
+@pytest.mark.parametrize("size", [2, 60])
+def test_it_renders_home_and_members_in_a_constant_number_of_queries(
+    cast: Cast, size: int, django_assert_num_queries
+) -> None:
+    for _ in range(size):
+        membership = MembershipFactory(group=cast.group)
+        nomination = NominationFactory(group=cast.group, nominated_by=membership.user)
+        Activity.objects.create(
+            group=cast.group, actor=membership.user, kind="nominated", paper=nomination.paper
+        )
+    client = cast.client("member")
+    # session, user, group, membership, top of the ballot, open count, activity
+    with django_assert_num_queries(7):
+        assert client.get(f"/g/{cast.group.slug}/").status_code == 200
+    # session, user, group, membership, members with their users
+    with django_assert_num_queries(5):
+        assert client.get(f"/g/{cast.group.slug}/members/").status_code == 200
