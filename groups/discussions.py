@@ -4,12 +4,11 @@ Services are keyword-only and atomic; emails are enqueued after commit (`transac
 and sent by Celery tasks in `groups.tasks`, through `groups.notifications`.
 """
 
-import zoneinfo
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -23,7 +22,6 @@ from groups.models import (
     SessionEmail,
     User,
 )
-from papers.models import Paper
 
 
 class SessionError(Exception):
@@ -42,17 +40,8 @@ class NominationAlreadyScheduled(SessionError):
 
 
 def open_nominations_by_vote_rank(group: ReadingGroup) -> QuerySet[Nomination]:
-    """The group's open nominations, best first: most votes, ties to the earlier nomination.
-
-    The ranking "Schedule the winner" uses. NOTE for the integrator: the ballot's queryset ranks
-    the same way; unify the two into one QuerySet method.
-    """
-    return (
-        Nomination.objects.filter(group=group, status=Nomination.Status.OPEN)
-        .select_related("paper")
-        .annotate(vote_count=Count("votes"))
-        .order_by("-vote_count", "created_at", "id")
-    )
+    """The group's open nominations, best first (the ballot's ranking), for "Schedule the winner"."""
+    return Nomination.objects.filter(group=group).open().ranked().select_related("paper")
 
 
 def top_open_nomination(group: ReadingGroup) -> Nomination | None:
@@ -119,39 +108,6 @@ def rsvp_for(session: DiscussionSession, user: User | AnonymousUser | None) -> R
     if cached is not None:
         return next((r for r in cached if r.user_id == user.pk), None)
     return Rsvp.objects.filter(session=session, user=user).first()
-
-
-def discussed_on(group: ReadingGroup, paper: Paper) -> date | None:
-    """The date (in the group's zone) the group last discussed the paper, or None.
-
-    The ballot's duplicate-nomination notice says "discussed on <date>" with this.
-    """
-    last = (
-        DiscussionSession.objects.filter(group=group, paper=paper)
-        .discussed()
-        .order_by("-starts_at")
-        .values_list("starts_at", flat=True)
-        .first()
-    )
-    if last is None:
-        return None
-    return timezone.localtime(last, zoneinfo.ZoneInfo(group.time_zone)).date()
-
-
-def discussed_dates_by_paper(group: ReadingGroup) -> dict[int, date]:
-    """`discussed_on` for every paper the group discussed, in one query: {paper_id: date}.
-
-    For lists (the ballot) that would otherwise ask once per nomination.
-    """
-    zone = zoneinfo.ZoneInfo(group.time_zone)
-    rows = (
-        DiscussionSession.objects.filter(group=group)
-        .discussed()
-        .values("paper_id")
-        .annotate(last=Max("starts_at"))
-        .order_by()
-    )
-    return {row["paper_id"]: timezone.localtime(row["last"], zone).date() for row in rows}
 
 
 def group_members(group: ReadingGroup) -> QuerySet[User]:

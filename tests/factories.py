@@ -6,7 +6,17 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from groups.models import DiscussionSession, Membership, Nomination, ReadingGroup, Rsvp, User
+from groups.models import (
+    DiscussionSession,
+    Invitation,
+    JoinRequest,
+    Membership,
+    Nomination,
+    ReadingGroup,
+    Rsvp,
+    User,
+    Vote,
+)
 from papers.models import Paper
 
 PASSWORD = "correct-Horse-battery-9"
@@ -113,3 +123,32 @@ class NoteFactory(DjangoModelFactory):
     author = factory.SubFactory(UserFactory)
     body = factory.Faker("paragraph")
     body_html = factory.LazyAttribute(lambda note: f"<p>{note.body}</p>")
+
+
+# Reading groups (groups area)
+
+
+class VoteFactory(DjangoModelFactory):
+    class Meta:
+        model = Vote
+
+    nomination = factory.SubFactory(NominationFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class InvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    group = factory.SubFactory(ReadingGroupFactory)
+    token = factory.Sequence(lambda n: f"invite-token-{n:04d}")
+    created_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class JoinRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = JoinRequest
+
+    group = factory.SubFactory(ReadingGroupFactory, join_policy=ReadingGroup.JoinPolicy.REQUEST)
+    user = factory.SubFactory(UserFactory)

@@ -3,13 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from groups.discussions import (
-    discussed_dates_by_paper,
-    discussed_on,
-    past_sessions,
-    upcoming_sessions,
-)
+from groups.discussions import past_sessions, upcoming_sessions
 from groups.models import DiscussionSession
+from groups.voting import last_discussed_at, last_discussed_by_group
 from tests.discussions.conftest import Cast, make_cast
 from tests.factories import DiscussionSessionFactory, PaperFactory
 
@@ -79,7 +75,6 @@ def test_it_shows_empty_states(cast: Cast) -> None:
 
 def test_it_says_when_a_paper_was_discussed(cast: Cast) -> None:
     paper = PaperFactory()
-    # 23:30 UTC is already the next day in Berlin: the date is the group's.
     day = (timezone.now() - timedelta(days=30)).replace(hour=23, minute=30)
     DiscussionSessionFactory(group=cast.group, paper=paper, starts_at=day, status="done")
     DiscussionSessionFactory(
@@ -89,16 +84,17 @@ def test_it_says_when_a_paper_was_discussed(cast: Cast) -> None:
         group=make_cast().group, paper=paper, starts_at=day + timedelta(days=1)
     )
 
-    assert discussed_on(cast.group, paper) == (day + timedelta(days=1)).date()
-    assert discussed_dates_by_paper(cast.group) == {paper.pk: (day + timedelta(days=1)).date()}
-    assert discussed_on(cast.group, PaperFactory()) is None
-    assert discussed_on(make_cast().group, paper) is None
+    assert last_discussed_at(group=cast.group, paper=paper) == day
+    other = make_cast().group
+    assert last_discussed_by_group(groups=[cast.group, other], paper=paper) == {cast.group.pk: day}
+    assert last_discussed_at(group=cast.group, paper=PaperFactory()) is None
+    assert last_discussed_at(group=make_cast().group, paper=paper) is None
 
 
 def test_it_counts_a_session_not_yet_marked_done_once_it_started(cast: Cast) -> None:
     paper = PaperFactory()
     DiscussionSessionFactory(group=cast.group, paper=paper)
-    assert discussed_on(cast.group, paper) is None
+    assert last_discussed_at(group=cast.group, paper=paper) is None
 
     DiscussionSession.objects.update(starts_at=timezone.now() - timedelta(days=1, hours=1))
-    assert discussed_on(cast.group, paper) is not None
+    assert last_discussed_at(group=cast.group, paper=paper) is not None
