@@ -267,6 +267,22 @@ LOGGING = {
     "loggers": {"django": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
 
+# Discussion sessions: reminders go to members who answered going or maybe, this long before the
+# start (SESSION_REMINDER_LEAD_MINUTES, default 24 hours). Beat runs the sender every
+# SESSION_REMINDER_EVERY_MINUTES; each reminder is claimed in the database, so overlap is harmless.
+from datetime import timedelta  # noqa: E402
+
+from celery.schedules import crontab  # noqa: E402
+
+SESSION_REMINDER_LEAD = timedelta(minutes=env_int("SESSION_REMINDER_LEAD_MINUTES", 24 * 60))
+SESSION_REMINDER_EVERY_MINUTES = env_int("SESSION_REMINDER_EVERY_MINUTES", 5)
+CELERY_BEAT_SCHEDULE["send-session-reminders"] = {
+    "task": "groups.send_session_reminders",
+    "schedule": crontab(minute=f"*/{SESSION_REMINDER_EVERY_MINUTES}"),
+    # A run that waited longer than the interval is superseded by the next one.
+    "options": {"expires": SESSION_REMINDER_EVERY_MINUTES * 60},
+}
+
 # Papers: the daily import from Hugging Face and arXiv (papers/tasks.py, papers/clients/).
 # Beat runs the daily import at PAPERS_IMPORT_HOUR (UTC) and catches up on the days missed in
 # the last PAPERS_IMPORT_LOOKBACK_DAYS. arXiv asks for one request every 3 seconds at most.
@@ -277,8 +293,6 @@ PAPERS_IMPORT_LOOKBACK_DAYS = env_int("PAPERS_IMPORT_LOOKBACK_DAYS", 3)
 PAPERS_HF_PAGE_SIZE = env_int("PAPERS_HF_PAGE_SIZE", 100)
 PAPERS_ARXIV_MIN_INTERVAL = float(env_str("PAPERS_ARXIV_MIN_INTERVAL", "3"))
 PAPERS_PER_PAGE = env_int("PAPERS_PER_PAGE", 50)
-from celery.schedules import crontab  # noqa: E402 kept beside the one setting that needs it
-
 CELERY_BEAT_SCHEDULE["papers-import-daily"] = {
     "task": "papers.import_daily_catch_up",
     "schedule": crontab(minute=0, hour=PAPERS_IMPORT_HOUR),

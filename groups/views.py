@@ -1,9 +1,60 @@
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
-from groups.forms import ProfileForm
+from groups.access import get_group_for_member, get_group_for_organizer, get_group_for_viewer
+from groups.discussions import next_session_for_group
+from groups.forms import (
+    GroupForm,
+    GroupSearchForm,
+    NominateForm,
+    NominatePaperForm,
+    ProfileForm,
+)
+from groups.membership import (
+    MembershipError,
+    group_create,
+)
+from groups.models import (
+    JoinRequest,
+    Membership,
+    Nomination,
+    ReadingGroup,
+)
+from groups.voting import (
+    NominationResult,
+    VotingError,
+    ballot,
+    ballot_row,
+    ballot_rows,
+    last_discussed_at,
+    last_discussed_by_group,
+    nomination_archive,
+    nomination_create,
+    nomination_withdraw,
+    vote_cast,
+    vote_withdraw,
+)
+from papers.models import Paper
+
+View = Callable[..., HttpResponse]
+RECENT_ACTIVITY = 12
+HOME_BALLOT = 5
 
 
 @login_required
@@ -14,3 +65,284 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
     return render(request, "groups/profile.html", {"form": form})
+
+
+def sign_in_to_act(view: View) -> View:
+    """Anonymous visitors of a public group are sent to sign in instead of a 403.
+
+    Private groups have already answered 404 inside the view (the access lookups run first).
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            if request.user.is_authenticated:
+                raise
+            slug = kwargs.get("slug")
+            back = (
+                request.get_full_path()
+                if request.method == "GET" or not slug
+                else reverse("group_home", args=[slug])
+            )
+            return redirect_to_login(back)
+
+    return wrapper
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    """Where a plain form POST returns to: its `next` field when it is one of our pages."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+# Directory, "my groups", creating a group
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def group_directory(request: HttpRequest) -> HttpResponse:
+    form = GroupSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    groups = ReadingGroup.objects.public().search(query).with_counts().order_by("name", "pk")
+    page = Paginator(groups, 24).get_page(request.GET.get("page"))
+    context = {"form": form, "query": query, "page": page}
+    if request.htmx:
+        return render(request, "groups/directory.html#results", context)
+    return render(request, "groups/directory.html", context)
+
+
+@require_GET
+@login_required
+def group_mine(request: HttpRequest) -> HttpResponse:
+    memberships = (
+        Membership.objects.filter(user=request.user).select_related("group").order_by("group__name")
+    )
+    counted = {
+        group.pk: group for group in ReadingGroup.objects.of_user(request.user).with_counts()
+    }
+    rows = [(m, counted[m.group_id]) for m in memberships]
+    return render(request, "groups/mine.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def group_new(request: HttpRequest) -> HttpResponse:
+    form = GroupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = group_create(user=request.user, **form.cleaned_data)
+        except MembershipError as exc:
+            form.add_error("slug", str(exc))
+        else:
+            messages.success(request, f"{group.name} is ready. Invite people and nominate papers.")
+            return redirect("group_home", slug=group.slug)
+    return render(request, "groups/new.html", {"form": form})
+
+
+# The group's pages
+
+
+def _group_context(
+    request: HttpRequest, group: ReadingGroup, membership: Membership | None, tab: str
+) -> dict[str, Any]:
+    return {"group": group, "membership": membership, "tab": tab}
+
+
+@require_GET
+def group_home(request: HttpRequest, slug: str) -> HttpResponse:
+    group, membership = get_group_for_viewer(request, slug)
+    top = ballot(group)[:HOME_BALLOT]
+    activity = group.activities.select_related("actor", "paper")[:RECENT_ACTIVITY]
+    pending_request = (
+        request.user.is_authenticated
+        and membership is None
+        and JoinRequest.objects.filter(
+            group=group, user=request.user, status=JoinRequest.Status.PENDING
+        ).exists()
+    )
+    context = _group_context(request, group, membership, "home") | {
+        "top": top,
+        "open_count": group.nominations.open().count(),
+        "activity": activity,
+        "pending_request": pending_request,
+        "next_session": next_session_for_group(group, request.user),
+    }
+    return render(request, "groups/home.html", context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def group_ballot(request: HttpRequest, slug: str) -> HttpResponse:
+    group, membership = get_group_for_viewer(request, slug)
+    rows = ballot_rows(ballot(group), user=request.user, with_voters=membership is not None)
+    context = _group_context(request, group, membership, "ballot") | {
+        "rows": rows,
+        "form": NominateForm(),
+        "back_url": reverse("group_ballot", args=[slug]),
+    }
+    if request.htmx:
+        return render(request, "groups/ballot.html#ballot-list", context)
+    return render(request, "groups/ballot.html", context)
+
+
+@require_GET
+def group_nomination(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    group, membership = get_group_for_viewer(request, slug)
+    nomination = get_object_or_404(
+        Nomination.objects.filter(group=group).ranked().for_ballot(), pk=pk
+    )
+    (row,) = ballot_rows([nomination], user=request.user, with_voters=membership is not None)
+    context = _group_context(request, group, membership, "ballot") | {
+        "nomination": row,
+        "discussed_at": last_discussed_at(group=group, paper=nomination.paper),
+        "back_url": request.get_full_path(),
+    }
+    return render(request, "groups/nomination.html", context)
+
+
+def _nomination_message(request: HttpRequest, result: NominationResult) -> None:
+    title = result.nomination.paper.title
+    if result.created:
+        messages.success(request, f"Nominated “{title}” with your vote.")
+    elif result.voted:
+        messages.info(request, f"“{title}” was already on the ballot: your vote was added to it.")
+    else:
+        messages.info(request, f"“{title}” is already on the ballot and has your vote.")
+    discussed = last_discussed_at(group=result.nomination.group, paper=result.nomination.paper)
+    if discussed is not None:
+        when = date_format(timezone.localtime(discussed), "j F Y")
+        messages.warning(request, f"Note: the group discussed this paper on {when}.")
+
+
+@require_http_methods(["GET", "POST"])
+@sign_in_to_act
+def group_nominate(request: HttpRequest, slug: str) -> HttpResponse:
+    group, membership = get_group_for_member(request, slug)
+    form = NominateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = nomination_create(
+                group=group,
+                user=request.user,
+                paper=form.cleaned_data["paper"],
+                pitch=form.cleaned_data["pitch"],
+            )
+        except VotingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            _nomination_message(request, result)
+            return redirect(_back(request, reverse("group_ballot", args=[slug])))
+    status = 400 if form.is_bound else 200
+    context = _group_context(request, group, membership, "ballot") | {"form": form}
+    return render(request, "groups/nominate.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def group_nominate_paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """The "Nominate to…" page for one paper: the user's groups and where the paper stands in each."""
+    paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
+    form = NominatePaperForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        group = form.cleaned_data["group"]
+        try:
+            result = nomination_create(
+                group=group, user=request.user, paper=paper, pitch=form.cleaned_data["pitch"]
+            )
+        except VotingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            _nomination_message(request, result)
+            return redirect("group_ballot", slug=group.slug)
+    groups = list(ReadingGroup.objects.of_user(request.user).order_by("name"))
+    open_here = {
+        n.group_id: n
+        for n in Nomination.objects.filter(group__in=groups, paper=paper)
+        .open()
+        .ranked()
+        .with_my_vote(request.user)
+    }
+    discussed = last_discussed_by_group(groups=groups, paper=paper)
+    rows = [(g, open_here.get(g.pk), discussed.get(g.pk)) for g in groups]
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "groups/nominate_paper.html",
+        {"paper": paper, "rows": rows, "form": form},
+        status=status,
+    )
+
+
+def _vote_response(
+    request: HttpRequest, slug: str, pk: int, action: Callable[..., bool], done: str
+) -> HttpResponse:
+    group, membership = get_group_for_member(request, slug)
+    nomination = get_object_or_404(Nomination, group=group, pk=pk)
+    error = ""
+    try:
+        action(nomination=nomination, user=request.user)
+    except VotingError as exc:
+        error = str(exc)
+    back = _back(request, reverse("group_ballot", args=[slug]))
+    if request.htmx:
+        row = ballot_row(pk, group=group, user=request.user)
+        context = {
+            "group": group,
+            "membership": membership,
+            "nomination": row,
+            "back_url": back,
+            "error": error,
+        }
+        response = render(request, "groups/ballot.html#vote-box", context)
+        return trigger_client_event(response, "ballotChanged", after="settle")
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect(back)
+
+
+@require_POST
+@sign_in_to_act
+def group_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _vote_response(request, slug, pk, vote_cast, "Your vote is counted.")
+
+
+@require_POST
+@sign_in_to_act
+def group_unvote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _vote_response(request, slug, pk, vote_withdraw, "Your vote is taken back.")
+
+
+@require_POST
+@sign_in_to_act
+def group_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    group, _membership = get_group_for_member(request, slug)
+    nomination = get_object_or_404(Nomination, group=group, pk=pk)
+    try:
+        nomination_withdraw(nomination=nomination, user=request.user)
+    except VotingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Your nomination is withdrawn.")
+    return redirect(_back(request, reverse("group_ballot", args=[slug])))
+
+
+@require_POST
+@sign_in_to_act
+def group_archive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    group, membership = get_group_for_organizer(request, slug)
+    nomination = get_object_or_404(Nomination, group=group, pk=pk)
+    try:
+        nomination_archive(nomination=nomination, by=membership)
+    except VotingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The nomination is archived.")
+    return redirect(_back(request, reverse("group_ballot", args=[slug])))

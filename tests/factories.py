@@ -1,11 +1,22 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from groups.models import Membership, Nomination, ReadingGroup, User
+from groups.models import (
+    DiscussionSession,
+    Invitation,
+    JoinRequest,
+    Membership,
+    Nomination,
+    ReadingGroup,
+    Rsvp,
+    User,
+    Vote,
+)
 from papers.models import Paper
 
 PASSWORD = "correct-Horse-battery-9"
@@ -70,3 +81,74 @@ class NominationFactory(DjangoModelFactory):
     paper = factory.SubFactory(PaperFactory)
     nominated_by = factory.SubFactory(UserFactory)
     pitch = "Worth our time."
+
+
+# --- Discussion sessions (sessions issue) ---------------------------------------------------
+
+
+class DiscussionSessionFactory(DjangoModelFactory):
+    """A scheduled session a week ahead, for the group's nominated paper."""
+
+    class Meta:
+        model = DiscussionSession
+
+    group = factory.SubFactory(ReadingGroupFactory)
+    paper = factory.SubFactory(PaperFactory)
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+    )
+    duration = timedelta(hours=1)
+    place = "Room 4.12"
+    created_by = factory.SubFactory(UserFactory)
+
+
+class RsvpFactory(DjangoModelFactory):
+    class Meta:
+        model = Rsvp
+
+    session = factory.SubFactory(DiscussionSessionFactory)
+    user = factory.SubFactory(UserFactory)
+    answer = Rsvp.Answer.GOING
+
+
+# Notes (the notes issue)
+class NoteFactory(DjangoModelFactory):
+    """A note on a nomination, written through the model (tests of the services call them)."""
+
+    class Meta:
+        model = "groups.Note"
+
+    nomination = factory.SubFactory(NominationFactory)
+    group = factory.LazyAttribute(lambda note: note.nomination.group)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Faker("paragraph")
+    body_html = factory.LazyAttribute(lambda note: f"<p>{note.body}</p>")
+
+
+# Reading groups (groups area)
+
+
+class VoteFactory(DjangoModelFactory):
+    class Meta:
+        model = Vote
+
+    nomination = factory.SubFactory(NominationFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class InvitationFactory(DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    group = factory.SubFactory(ReadingGroupFactory)
+    token = factory.Sequence(lambda n: f"invite-token-{n:04d}")
+    created_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class JoinRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = JoinRequest
+
+    group = factory.SubFactory(ReadingGroupFactory, join_policy=ReadingGroup.JoinPolicy.REQUEST)
+    user = factory.SubFactory(UserFactory)

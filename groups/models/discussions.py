@@ -1,10 +1,41 @@
-from datetime import timedelta
+"""Discussion sessions and what hangs off them: RSVPs, email deliveries, calendar feed tokens."""
+
+import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from groups.models.groups import Nomination, ReadingGroup
+
+
+class DiscussionSessionQuerySet(models.QuerySet["DiscussionSession"]):
+    def upcoming(self, now: datetime | None = None) -> "DiscussionSessionQuerySet":
+        """Sessions that have not ended yet (cancelled ones included, so people see them)."""
+        now = now or timezone.now()
+        return self.filter(
+            starts_at__gte=now - models.F("duration"), status__in=["scheduled", "cancelled"]
+        ).order_by("starts_at", "id")
+
+    def past(self, now: datetime | None = None) -> "DiscussionSessionQuerySet":
+        """The group's reading history: sessions held (done, or ended while scheduled), newest first."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(status="done") | Q(status="scheduled", starts_at__lt=now - models.F("duration"))
+        ).order_by("-starts_at", "-id")
+
+    def discussed(self) -> "DiscussionSessionQuerySet":
+        """Sessions that took place: marked done, or past their start and not cancelled."""
+        return self.filter(Q(status="done") | Q(status="scheduled", starts_at__lt=timezone.now()))
+
+    def for_listing(self) -> "DiscussionSessionQuerySet":
+        """Everything a session list row shows, in a constant number of queries."""
+        return self.select_related("paper", "presenter", "group").annotate(
+            going_count=Count("rsvps", filter=Q(rsvps__answer="going")),
+            maybe_count=Count("rsvps", filter=Q(rsvps__answer="maybe")),
+        )
 
 
 class DiscussionSession(models.Model):
@@ -29,11 +60,16 @@ class DiscussionSession(models.Model):
     )
     agenda = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.SCHEDULED)
+    # iCalendar SEQUENCE: raised on every change attendees must hear about (time, place,
+    # cancellation) so calendar apps replace the event they hold instead of adding another.
+    sequence = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DiscussionSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]
@@ -46,6 +82,140 @@ class DiscussionSession(models.Model):
                 condition=Q(duration__gt=timedelta(0)), name="session_duration_positive"
             ),
         ]
+        indexes = [models.Index(fields=["group", "starts_at"], name="session_group_start")]
 
     def __str__(self) -> str:
         return f"{self.group}: {self.paper.arxiv_id} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + self.duration
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.SCHEDULED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def rsvp_open(self) -> bool:
+        """Answers can change until the start, and only while the session is on."""
+        return self.is_scheduled and not self.has_started
+
+    @property
+    def duration_minutes(self) -> int:
+        return int(self.duration.total_seconds() // 60)
+
+    @property
+    def ical_uid(self) -> str:
+        return f"session-{self.pk}@paperclub"
+
+
+class Rsvp(models.Model):
+    """A member's answer to a session. One per member per session, held by the database."""
+
+    class Answer(models.TextChoices):
+        GOING = "going", "Going"
+        MAYBE = "maybe", "Maybe"
+        NOT_GOING = "not_going", "Not going"
+
+    session = models.ForeignKey(DiscussionSession, on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    answer = models.CharField(max_length=10, choices=Answer)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="one_rsvp_per_member"),
+            models.CheckConstraint(
+                condition=Q(answer__in=["going", "maybe", "not_going"]), name="rsvp_answer_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.answer} for session {self.session_id}"
+
+
+class SessionEmail(models.Model):
+    """One email about a session to one person, recorded (claimed) BEFORE it is sent.
+
+    The unique constraints make each email go out at most once, however often or however
+    concurrently the sending task runs: a second claim fails in the database and is skipped.
+    Notices are keyed by the session's `sequence` (one per change); reminders by the start time
+    they were for, so rescheduling re-arms the reminder and nothing else does.
+    """
+
+    class Kind(models.TextChoices):
+        SCHEDULED = "scheduled", "Session scheduled"
+        CHANGED = "changed", "Session changed"
+        CANCELLED = "cancelled", "Session cancelled"
+        REMINDER = "reminder", "Reminder"
+
+    session = models.ForeignKey(DiscussionSession, on_delete=models.CASCADE, related_name="emails")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind)
+    sequence = models.PositiveIntegerField()
+    starts_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["claimed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user", "starts_at"],
+                condition=Q(kind="reminder"),
+                name="one_reminder_per_start",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "user", "kind", "sequence"],
+                condition=~Q(kind="reminder"),
+                name="one_notice_per_change",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["scheduled", "changed", "cancelled", "reminder"]),
+                name="session_email_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.user} for session {self.session_id}"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarToken(models.Model):
+    """A member's secret feed address for one group's calendar (read-only, that group only).
+
+    Calendar apps cannot sign in, so the token is the credential; regenerating replaces it and
+    the old address stops working at once.
+    """
+
+    group = models.ForeignKey(
+        ReadingGroup, on_delete=models.CASCADE, related_name="calendar_tokens"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="one_calendar_token_per_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar token of {self.user} for {self.group}"

@@ -1,8 +1,63 @@
+from typing import Self
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from groups.models.people import validate_timezone
+
+
+def _count_of(queryset: models.QuerySet, field: str = "group") -> Coalesce:
+    """A correlated COUNT(*) subquery: counting two relations with joins would multiply rows."""
+    counted = (
+        queryset.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+class ReadingGroupQuerySet(models.QuerySet):
+    def public(self) -> Self:
+        return self.filter(visibility="public")
+
+    def search(self, query: str) -> Self:
+        query = query.strip()
+        if not query:
+            return self
+        return self.filter(Q(name__icontains=query) | Q(description__icontains=query))
+
+    def of_user(self, user: models.Model) -> Self:
+        return self.filter(memberships__user=user)
+
+    def with_counts(self) -> Self:
+        """Adds `member_count` and `open_count` (open nominations) without multiplying rows."""
+        return self.annotate(
+            member_count=_count_of(Membership.objects.all()),
+            open_count=_count_of(Nomination.objects.filter(status="open")),
+        )
+
+
+class NominationQuerySet(models.QuerySet):
+    def open(self) -> Self:
+        return self.filter(status="open")
+
+    def ranked(self) -> Self:
+        """Most votes first; ties go to the earlier nomination. Adds `vote_count`."""
+        return self.annotate(vote_count=Count("votes")).order_by("-vote_count", "created_at", "id")
+
+    def with_my_vote(self, user: models.Model) -> Self:
+        """Adds `my_vote`: whether this user has voted for each nomination."""
+        return self.annotate(
+            my_vote=models.Exists(Vote.objects.filter(nomination=OuterRef("pk"), user=user))
+        )
+
+    def for_ballot(self) -> Self:
+        """What a ballot row shows besides its voters (see `groups.voting.ballot_rows`)."""
+        return self.select_related("paper", "nominated_by")
 
 
 class ReadingGroup(models.Model):
@@ -27,6 +82,8 @@ class ReadingGroup(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReadingGroupQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -98,6 +155,8 @@ class Nomination(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = NominationQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
@@ -114,6 +173,10 @@ class Nomination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper.arxiv_id} in {self.group}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
 
 class Vote(models.Model):
@@ -133,3 +196,108 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} for {self.nomination}"
+
+
+class Invitation(models.Model):
+    """A join link for a group: a secret token, an expiry and an optional number of uses.
+
+    An invitation by email is the same thing with `email` set and one use.
+    """
+
+    group = models.ForeignKey(ReadingGroup, on_delete=models.CASCADE, related_name="invitations")
+    token = models.CharField(max_length=64, unique=True)
+    email = models.EmailField(blank=True, help_text="Set when the link was sent by email.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    max_uses = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: unlimited.")
+    use_count = models.PositiveIntegerField(default=0)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_uses__isnull=True) | Q(max_uses__gt=0),
+                name="invitation_max_uses_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_uses__isnull=True) | Q(use_count__lte=models.F("max_uses")),
+                name="invitation_uses_within_limit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.group} ({self.email or 'link'})"
+
+
+class JoinRequest(models.Model):
+    """Someone asking to join a request-and-approve group; organizers decide."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    group = models.ForeignKey(ReadingGroup, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    message = models.TextField(blank=True, max_length=1000)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "user"],
+                condition=Q(status="pending"),
+                name="one_pending_join_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "declined"]),
+                name="join_request_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks to join {self.group} ({self.status})"
+
+
+class Activity(models.Model):
+    """One line of a group's recent activity, written by the service that did the thing."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "created the group"
+        JOINED = "joined", "joined"
+        LEFT = "left", "left"
+        REMOVED = "removed", "removed a member"
+        ROLE = "role", "changed a role"
+        NOMINATED = "nominated", "nominated"
+        WITHDREW = "withdrew", "withdrew"
+        ARCHIVED = "archived", "archived"
+
+    group = models.ForeignKey(ReadingGroup, on_delete=models.CASCADE, related_name="activities")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=Kind)
+    paper = models.ForeignKey(
+        "papers.Paper", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    detail = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_kind_display()} in {self.group}"

@@ -1,1 +1,141 @@
-"""Threaded notes on nominations and sessions (the notes issue)."""
+"""Threaded notes on nominations and sessions (the notes issue).
+
+Notes are never deleted from the database: deleting sets `deleted_at`, organizers hide with
+`hidden_at`, and every earlier body is kept as a NoteRevision. Writes go through the services in
+`groups/notes.py`, which also enforce the rules the database cannot see (a reply shares its parent's
+subject; the subject belongs to the note's group).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from groups.models.discussions import DiscussionSession
+from groups.models.groups import Nomination, ReadingGroup
+
+NOTE_MAX_LENGTH = 20_000
+
+
+class NoteQuerySet(models.QuerySet["Note"]):
+    def for_subject(self, subject: Nomination | DiscussionSession) -> NoteQuerySet:
+        if isinstance(subject, Nomination):
+            return self.filter(nomination=subject)
+        return self.filter(session=subject)
+
+    def for_thread(self, subject: Nomination | DiscussionSession) -> NoteQuerySet:
+        """Every note of a subject in one query, ready for `groups.notes.build_thread`.
+
+        The Markdown source is left out: a thread shows the stored HTML only, and with 2,000
+        notes the source would double what the database sends.
+        """
+        return (
+            self.for_subject(subject)
+            .select_related("author")
+            .defer("body", "author__password", "author__email")
+            .order_by("id")
+        )
+
+
+class Note(models.Model):
+    """A Markdown note on one subject (a nomination or a session) of a group; maybe a reply."""
+
+    group = models.ForeignKey(ReadingGroup, on_delete=models.CASCADE, related_name="notes")
+    nomination = models.ForeignKey(
+        Nomination, on_delete=models.CASCADE, null=True, blank=True, related_name="notes"
+    )
+    session = models.ForeignKey(
+        DiscussionSession, on_delete=models.CASCADE, null=True, blank=True, related_name="notes"
+    )
+    # A person's notes outlive their account: the thread keeps its shape, shown as "former member".
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="notes"
+    )
+    # Notes are only soft-deleted, so a parent never disappears from under its replies (RESTRICT
+    # still lets a whole thread go when its subject or group is deleted).
+    parent = models.ForeignKey(
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="replies"
+    )
+    body = models.TextField(max_length=NOTE_MAX_LENGTH)
+    body_html = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = NoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(nomination__isnull=False, session__isnull=True)
+                    | Q(nomination__isnull=True, session__isnull=False)
+                ),
+                name="note_exactly_one_subject",
+            ),
+            models.CheckConstraint(condition=~Q(body=""), name="note_body_not_empty"),
+            models.CheckConstraint(
+                condition=Q(hidden_at__isnull=False) | Q(hidden_by__isnull=True),
+                name="note_hidden_by_only_when_hidden",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} by {self.author_id} in {self.group_id}"
+
+    @property
+    def subject(self) -> Nomination | DiscussionSession:
+        return self.nomination if self.nomination_id else self.session  # type: ignore[return-value]
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class NoteRevision(models.Model):
+    """An earlier body of a note, kept when its author edits it."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    body_html = models.TextField()
+    # When this body was replaced (it was written at the previous revision's time or note.created_at).
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Revision {self.pk} of note {self.note_id}"
+
+
+class Mention(models.Model):
+    """A group member named by `@username` in a note (the notifications issue reads these)."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "user"], name="one_mention_per_note_and_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.user_id} in note {self.note_id}"

@@ -1,0 +1,166 @@
+"""Notes benchmark: server time of the thread page with 2,000 notes and of posting a reply.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/paperclub_bench_notes .venv/bin/python bench/notes.py
+
+Runs in-process with Django's test Client (no network, no browser): what it measures is the
+server's work (middleware, permission lookups, queries, tree building, template rendering).
+The database is created and migrated if needed; the benchmark's own group is removed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperclub_bench_notes")
+
+RUNS = int(os.environ.get("BENCH_RUNS", "15"))
+NOTES = int(os.environ.get("BENCH_NOTES", "2000"))
+
+
+def ensure_database() -> None:
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(os.environ["DATABASE_URL"])
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        return
+    with psycopg.connect(
+        host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], dbname="postgres",
+        password=config["PASSWORD"] or None, autocommit=True,
+    ) as conn:  # fmt: skip
+        if not conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+        ).fetchone():
+            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+def timed(action: Callable[[], object], runs: int = RUNS) -> tuple[float, float]:
+    """Median and best of `runs` calls, in milliseconds (after one warm-up call)."""
+    action()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples), min(samples)
+
+
+def main() -> None:
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from groups.models import Membership, Nomination, Note, ReadingGroup, User
+    from groups.notes import build_thread
+    from papers.models import Paper
+
+    call_command("migrate", verbosity=0)
+    ReadingGroup.objects.filter(slug="bench-notes").delete()
+    User.objects.filter(username__startswith="bench-notes-").delete()
+    Paper.objects.filter(arxiv_id="bench.notes").delete()
+
+    group = ReadingGroup.objects.create(
+        name="Bench notes", slug="bench-notes", visibility="private"
+    )
+    users = [
+        User.objects.create(username=f"bench-notes-{i}", email=f"b{i}@x.org") for i in range(8)
+    ]
+    for user in users:
+        Membership.objects.create(group=group, user=user)
+    paper = Paper.objects.create(arxiv_id="bench.notes", title="Benchmarking threaded notes")
+    nomination = Nomination.objects.create(group=group, paper=paper, nominated_by=users[0])
+
+    rng = random.Random(1)
+    notes: list[Note] = []
+    while len(notes) < NOTES:
+        batch = []
+        for index in range(min(400, NOTES - len(notes))):
+            parent = rng.choice(notes[-300:]) if notes and rng.random() < 0.8 else None
+            body = f"Note {len(notes) + index}: is $x^{index % 7}$ **bounded**? See `f(x)`."
+            batch.append(
+                Note(
+                    group=group,
+                    nomination=nomination,
+                    author=rng.choice(users),
+                    parent=parent,
+                    body=body,
+                    body_html=f"<p>{body}</p>",
+                )
+            )
+        notes.extend(Note.objects.bulk_create(batch))
+
+    client = Client()
+    client.force_login(users[1])
+    url = reverse("note_thread", args=[group.slug, "nominations", nomination.pk])
+    htmx = {"HX-Request": "true"}
+
+    def page() -> None:
+        assert client.get(url).status_code == 200
+
+    def partial() -> None:
+        assert client.get(url, headers=htmx).status_code == 200
+
+    with CaptureQueriesContext(connection) as queries:
+        page()
+    page_queries = len(queries)
+    size = len(client.get(url).content)
+
+    counter = iter(range(10**6))
+    parent = notes[-1]
+    reply_url = reverse("note_reply", args=[group.slug, parent.pk])
+
+    def reply_htmx() -> None:
+        body = {"body": f"Reply {next(counter)} with $\\alpha$ and @bench-notes-2"}
+        assert client.post(reply_url, body, headers=htmx).status_code == 200
+
+    def reply_plain() -> None:
+        body = {"body": f"Plain reply {next(counter)}"}
+        assert client.post(reply_url, body).status_code == 302
+
+    def query_only() -> None:
+        list(Note.objects.for_thread(nomination))
+
+    def query_with_body() -> None:
+        # For comparison: the same query keeping the Markdown source the thread never shows.
+        list(Note.objects.for_subject(nomination).select_related("author").order_by("id"))
+
+    loaded = list(Note.objects.for_thread(nomination))
+
+    def tree_only() -> None:
+        build_thread(loaded)
+
+    print(f"notes benchmark on {connection.vendor}, {NOTES} notes, median/best of {RUNS} runs (ms)")
+    rows = [
+        ("thread page, full (first 200 of the thread)", timed(page)),
+        ("thread partial (htmx)", timed(partial)),
+        ("  of which: the one notes query + model instances", timed(query_only)),
+        ("  (the same query without deferring the body)", timed(query_with_body)),
+        ("  of which: building the tree in Python", timed(tree_only)),
+        ("reply POST, htmx (answers with the new row)", timed(reply_htmx)),
+        ("reply POST, plain form (PRG redirect)", timed(reply_plain)),
+    ]
+    for label, (median, best) in rows:
+        print(f"  {label:<55} median {median:8.1f}   best {best:8.1f}")
+    print(f"  thread page: {page_queries} queries, {size / 1024:.0f} KiB of HTML")
+
+    ReadingGroup.objects.filter(pk=group.pk).delete()
+    User.objects.filter(username__startswith="bench-notes-").delete()
+    Paper.objects.filter(pk=paper.pk).delete()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""Nominations and approval votes: services and the ballot queries.
+
+Callers may rely on: one vote per member per nomination (a database constraint; casting twice, or twenty
+times at once, leaves one vote and raises nothing); one open nomination per paper and group (nominating an
+already nominated paper adds the nominator's vote instead); every nomination starts with its nominator's vote.
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from groups.membership import activity_record
+from groups.models import (
+    Activity,
+    DiscussionSession,
+    Membership,
+    Nomination,
+    ReadingGroup,
+    User,
+    Vote,
+)
+from papers.models import Paper
+
+
+class VotingError(Exception):
+    """A rule said no; the message is written for the person who asked."""
+
+
+# New-style ids (2406.12345, with an optional version) and old-style ones (hep-th/9901001).
+_NEW_ID = r"\d{4}\.\d{4,5}"
+_OLD_ID = r"[a-z][a-z.\-]*/\d{7}"
+_ARXIV_RE = re.compile(rf"^(?:arxiv:)?(?P<id>{_NEW_ID}|{_OLD_ID})(?:v\d+)?$", re.IGNORECASE)
+_ARXIV_URL_RE = re.compile(
+    rf"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<id>{_NEW_ID}|{_OLD_ID})"
+    r"(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+
+
+def parse_arxiv_id(text: str) -> str | None:
+    """The version-less arXiv id in a bare id, `arXiv:` id or arxiv.org URL; None if there is none.
+
+    Kept local until the papers area provides its own parser.
+    """
+    text = text.strip()
+    match = _ARXIV_RE.match(text) or _ARXIV_URL_RE.match(text)
+    return match.group("id") if match else None
+
+
+def _paper_for_nomination(arxiv_id_or_url: str) -> Paper:
+    """The paper to nominate for what a member pasted. Raises VotingError with a message for the form.
+
+    The one place where nominating meets the papers area: today it finds papers already in the
+    catalogue; the integration switches the last step to
+    `papers.services.paper_import_by_arxiv_id(arxiv_id_or_url=...)` to import unknown ones on the spot.
+    """
+    arxiv_id = parse_arxiv_id(arxiv_id_or_url)
+    if arxiv_id is None:
+        raise VotingError(
+            "That is not an arXiv id or link. Paste something like 2406.12345 or "
+            "https://arxiv.org/abs/2406.12345."
+        )
+    paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
+    if paper is None:
+        raise VotingError(
+            f"Paper Club does not know arXiv {arxiv_id} yet. Nominate it once it has been imported."
+        )
+    return paper
+
+
+def last_discussed_at(*, group: ReadingGroup, paper: Paper) -> datetime | None:
+    """When the group last discussed this paper (see `DiscussionSessionQuerySet.discussed`)."""
+    return (
+        DiscussionSession.objects.discussed()
+        .filter(group=group, paper=paper)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+
+
+def last_discussed_by_group(*, groups: Iterable[ReadingGroup], paper: Paper) -> dict[int, datetime]:
+    """Group id -> when that group last discussed this paper (one query)."""
+    return dict(
+        DiscussionSession.objects.discussed()
+        .filter(group__in=list(groups), paper=paper)
+        .order_by("starts_at")
+        .values_list("group_id", "starts_at")
+    )
+
+
+def ballot(group: ReadingGroup) -> QuerySet[Nomination]:
+    """The group's open nominations, ranked, each with `vote_count` and `last_discussed_at`."""
+    discussed = (
+        DiscussionSession.objects.discussed()
+        .filter(group=OuterRef("group"), paper=OuterRef("paper"))
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+    return (
+        Nomination.objects.filter(group=group)
+        .open()
+        .ranked()
+        .for_ballot()
+        .annotate(last_discussed_at=Subquery(discussed))
+    )
+
+
+def voters_by_nomination(nomination_ids: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
+    """Nomination id -> its voters as (user id, name), in voting order. One query.
+
+    A hand-made prefetch: `prefetch_related` would build a Vote and a User instance per vote, which
+    on a long ballot (thousands of votes) cost ten times the query itself.
+    """
+    voters: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    rows = (
+        Vote.objects.filter(nomination_id__in=list(nomination_ids))
+        .order_by("created_at", "id")
+        .values_list("nomination_id", "user_id", "user__display_name", "user__username")
+    )
+    for nomination_id, user_id, display_name, username in rows:
+        voters[nomination_id].append((user_id, display_name or username))
+    return voters
+
+
+def ballot_rows(
+    nominations: Iterable[Nomination], *, user: User | AnonymousUser, with_voters: bool
+) -> list[Nomination]:
+    """The rows as a page shows them: with voters (for members) and what the viewer may do.
+
+    Adds `voter_names` (one string), `my_vote` and `can_withdraw` to each; one query for voters.
+    """
+    rows = list(nominations)
+    voters = voters_by_nomination(row.pk for row in rows) if with_voters else {}
+    for row in rows:
+        row_voters = voters.get(row.pk, [])
+        voter_ids = {user_id for user_id, _ in row_voters}
+        row.voter_names = ", ".join(name for _, name in row_voters)
+        row.my_vote = user.pk in voter_ids
+        row.can_withdraw = (
+            with_voters
+            and row.is_open
+            and row.nominated_by_id == user.pk
+            and voter_ids <= {user.pk}
+        )
+    return rows
+
+
+def ballot_row(nomination_id: int, *, group: ReadingGroup, user: User) -> Nomination:
+    """One nomination as a member's ballot row shows it (for the htmx vote box), whatever its status."""
+    nomination = (
+        Nomination.objects.filter(group=group, pk=nomination_id).ranked().for_ballot().get()
+    )
+    return ballot_rows([nomination], user=user, with_voters=True)[0]
+
+
+@dataclass(frozen=True)
+class NominationResult:
+    nomination: Nomination
+    created: bool  # False: the paper was already nominated, the nominator's vote was added
+    voted: bool  # a new vote was counted (False when they had already voted)
+
+
+@transaction.atomic
+def nomination_create(
+    *, group: ReadingGroup, user: User, paper: Paper, pitch: str = ""
+) -> NominationResult:
+    """Nominates a paper with the nominator's vote, or votes for its open nomination if there is one."""
+    existing = Nomination.objects.filter(group=group, paper=paper).open().first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                nomination = Nomination.objects.create(
+                    group=group, paper=paper, nominated_by=user, pitch=pitch.strip()
+                )
+        except IntegrityError:
+            # Someone nominated it in the same instant: theirs stands, ours becomes a vote.
+            existing = Nomination.objects.filter(group=group, paper=paper).open().get()
+        else:
+            Vote.objects.create(nomination=nomination, user=user)
+            activity_record(group=group, actor=user, kind=Activity.Kind.NOMINATED, paper=paper)
+            return NominationResult(nomination=nomination, created=True, voted=True)
+    voted = vote_cast(nomination=existing, user=user)
+    return NominationResult(nomination=existing, created=False, voted=voted)
+
+
+def _lock_open(nomination: Nomination) -> Nomination:
+    """Re-reads the nomination under a row lock so votes, withdrawals and archiving take turns."""
+    current = Nomination.objects.select_for_update(no_key=True).get(pk=nomination.pk)
+    if not current.is_open:
+        raise VotingError(f"This nomination is {current.get_status_display().lower()}.")
+    return current
+
+
+@transaction.atomic
+def vote_cast(*, nomination: Nomination, user: User) -> bool:
+    """Counts the member's vote. True if counted now, False if it was already there.
+
+    Raises VotingError when the nomination is no longer open.
+    """
+    current = _lock_open(nomination)
+    try:
+        with transaction.atomic():
+            Vote.objects.create(nomination=current, user=user)
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def vote_withdraw(*, nomination: Nomination, user: User) -> bool:
+    """Takes the member's vote back. True if there was one. Raises VotingError if not open."""
+    current = _lock_open(nomination)
+    deleted, _ = Vote.objects.filter(nomination=current, user=user).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def nomination_withdraw(*, nomination: Nomination, user: User) -> Nomination:
+    """The nominator takes back a nomination nobody else has voted for."""
+    current = _lock_open(nomination)
+    if current.nominated_by_id != user.pk:
+        raise VotingError("Only the member who nominated a paper can withdraw it.")
+    if current.votes.exclude(user=user).exists():
+        raise VotingError("Others have voted for this paper, so it stays on the ballot.")
+    current.status = Nomination.Status.WITHDRAWN
+    current.closed_at = timezone.now()
+    current.save(update_fields=["status", "closed_at"])
+    activity_record(
+        group=current.group, actor=user, kind=Activity.Kind.WITHDREW, paper=current.paper
+    )
+    return current
+
+
+@transaction.atomic
+def nomination_archive(*, nomination: Nomination, by: Membership) -> Nomination:
+    """An organizer takes a nomination off the ballot (its votes are kept)."""
+    if not by.is_organizer:
+        raise VotingError("Only the group's organizers can archive nominations.")
+    current = _lock_open(nomination)
+    current.status = Nomination.Status.ARCHIVED
+    current.closed_at = timezone.now()
+    current.save(update_fields=["status", "closed_at"])
+    activity_record(
+        group=current.group, actor=by.user, kind=Activity.Kind.ARCHIVED, paper=current.paper
+    )
+    return current

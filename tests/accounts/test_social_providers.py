@@ -1,0 +1,53 @@
+"""Social sign-in switches on from the environment; settings are read once, so check in a child."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = """
+import django; django.setup()
+from django.conf import settings
+from django.core.management import call_command
+call_command('migrate', verbosity=0)
+from django.test import Client
+print(sorted(settings.SOCIALACCOUNT_PROVIDERS))
+page = Client().get('/accounts/login/').content.decode()
+print('GitHub' in page, 'Orcid.org' in page, 'Google' in page)
+"""
+
+
+def _login_page_with(env: dict[str, str], tmp_path: Path) -> list[str]:
+    base = {k: v for k, v in os.environ.items() if not k.endswith(("_CLIENT_ID", "_SECRET"))}
+    base.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'social.sqlite3'}",
+            "REDIS_URL": "",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-2:]
+
+
+def test_it_offers_no_provider_without_credentials(tmp_path: Path) -> None:
+    assert _login_page_with({}, tmp_path) == ["[]", "False False False"]
+
+
+def test_it_offers_the_providers_whose_credentials_are_set(tmp_path: Path) -> None:
+    env = {
+        "GITHUB_CLIENT_ID": "gh-id",
+        "GITHUB_SECRET": "gh-secret",
+        "ORCID_CLIENT_ID": "orcid-id",
+        "ORCID_SECRET": "orcid-secret",
+    }
+    assert _login_page_with(env, tmp_path) == ["['github', 'orcid']", "True True False"]

@@ -1,0 +1,232 @@
+"""Every group URL, tried by every kind of visitor with GET and POST.
+
+Private groups do not exist for outsiders (404, anonymous visitors and staff included: staff moderate
+in the admin). Public groups are readable by anyone; anonymous visitors are sent to sign in for
+actions; signed-in outsiders get 403 for member actions; members get 403 for organizer actions.
+A method a URL does not take answers 405 before anything is looked up.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.http import HttpResponse
+from django.urls import reverse
+
+from groups.models import Membership, ReadingGroup
+from tests.factories import (
+    InvitationFactory,
+    JoinRequestFactory,
+    NominationFactory,
+    PaperFactory,
+    VoteFactory,
+)
+from tests.groups.conftest import Cast, make_cast
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "outsider", "staff", "member", "organizer", "owner")
+OUTSIDERS = {"anonymous", "outsider", "staff"}
+
+
+@dataclass
+class Scene:
+    cast: Cast
+    objects: dict[str, Any]
+
+
+def _scene(visibility: str) -> Scene:
+    cast = make_cast(visibility=visibility)
+    member = Membership.objects.get(group=cast.group, user=cast.member)
+    nomination = NominationFactory(group=cast.group, nominated_by=cast.member)
+    VoteFactory(nomination=nomination, user=cast.member)
+    return Scene(
+        cast=cast,
+        objects={
+            "nomination": nomination,
+            "membership": member,
+            "invitation": InvitationFactory(group=cast.group),
+            "join_request": JoinRequestFactory(group=cast.group),
+            "paper": PaperFactory(),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    kind: str  # read, member, organizer or join
+    methods: frozenset[str]
+    obj: str | None = None  # which scene object's pk goes in the URL
+    data: Callable[[Scene], dict[str, str]] = lambda scene: {}
+
+    def url(self, scene: Scene) -> str:
+        args: list[Any] = [scene.cast.group.slug]
+        if self.obj:
+            args.append(scene.objects[self.obj].pk)
+        return reverse(self.name, args=args)
+
+
+GET, POST, BOTH = frozenset({"GET"}), frozenset({"POST"}), frozenset({"GET", "POST"})
+ROUTES = [
+    Route("group_home", "read", GET),
+    Route("group_ballot", "read", GET),
+    Route("group_members", "read", GET),
+    Route("group_nomination", "read", GET, "nomination"),
+    Route("group_join", "join", BOTH),
+    Route("group_leave", "member", BOTH),
+    Route(
+        "group_nominate",
+        "member",
+        BOTH,
+        data=lambda scene: {"paper": scene.objects["paper"].arxiv_id, "pitch": "Good one"},
+    ),
+    Route("group_vote", "member", POST, "nomination"),
+    Route("group_unvote", "member", POST, "nomination"),
+    Route("group_withdraw", "member", POST, "nomination"),
+    Route("group_archive", "organizer", POST, "nomination"),
+    Route("group_member_role", "organizer", POST, "membership", lambda s: {"role": "organizer"}),
+    Route("group_member_remove", "organizer", POST, "membership"),
+    Route(
+        "group_settings",
+        "organizer",
+        BOTH,
+        data=lambda scene: {
+            "name": "Renamed",
+            "description": "",
+            "visibility": scene.cast.group.visibility,
+            "join_policy": "open",
+            "time_zone": "Europe/Paris",
+        },
+    ),
+    Route("group_invitations", "organizer", BOTH, data=lambda s: {"days": "7", "max_uses": "5"}),
+    Route("group_invite_email", "organizer", POST, data=lambda s: {"email": "new@example.org"}),
+    Route("group_invitation_revoke", "organizer", POST, "invitation"),
+    Route("group_requests", "organizer", GET),
+    Route("group_request_approve", "organizer", POST, "join_request"),
+    Route("group_request_decline", "organizer", POST, "join_request"),
+]
+
+
+def _expected(route: Route, role: str, *, public: bool, method: str) -> str:
+    if method not in route.methods:
+        return "405"
+    if not public and role in OUTSIDERS:
+        return "404"
+    if route.kind == "read":
+        return "ok"
+    if role == "anonymous":
+        return "sign in"
+    if route.kind == "join":
+        return "ok"
+    if role in OUTSIDERS:
+        return "403"
+    if route.kind == "organizer" and role == "member":
+        return "403"
+    return "ok"
+
+
+def _outcome(response: HttpResponse) -> str:
+    if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
+        return "sign in"
+    if response.status_code in {200, 302}:
+        return "ok"
+    return str(response.status_code)
+
+
+@pytest.mark.parametrize("visibility", ["public", "private"])
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
+def test_it_answers_every_visitor_as_the_rules_say(route: Route, visibility: str) -> None:
+    public = visibility == ReadingGroup.Visibility.PUBLIC
+    reading_scene = _scene(visibility)
+    expected: dict[tuple[str, str], str] = {}
+    actual: dict[tuple[str, str], str] = {}
+    for role in ROLES:
+        for method in ("GET", "POST"):
+            # Every POST gets a fresh group so one visitor's action cannot change the next one's.
+            scene = reading_scene if method == "GET" else _scene(visibility)
+            client = scene.cast.client(role)
+            url = route.url(scene)
+            response = client.get(url) if method == "GET" else client.post(url, route.data(scene))
+            expected[role, method] = _expected(route, role, public=public, method=method)
+            actual[role, method] = _outcome(response)
+    assert actual == expected
+
+
+def test_it_sends_anonymous_visitors_back_to_the_group_after_signing_in() -> None:
+    scene = _scene("public")
+    response = scene.cast.client("anonymous").post(
+        reverse("group_vote", args=[scene.cast.group.slug, scene.objects["nomination"].pk])
+    )
+    assert response["Location"] == f"/accounts/login/?next=/g/{scene.cast.group.slug}/"
+
+
+def test_it_404s_nominations_of_another_group() -> None:
+    scene = _scene("public")
+    elsewhere = NominationFactory()
+    client = scene.cast.client("owner")
+    slug = scene.cast.group.slug
+    assert client.get(f"/g/{slug}/n/{elsewhere.pk}/").status_code == 404
+    assert client.post(f"/g/{slug}/n/{elsewhere.pk}/vote/").status_code == 404
+    assert client.post(f"/g/{slug}/n/{elsewhere.pk}/archive/").status_code == 404
+
+
+def test_it_404s_members_invitations_and_requests_of_another_group() -> None:
+    scene, other = _scene("public"), _scene("public")
+    client = scene.cast.client("owner")
+    slug = scene.cast.group.slug
+    assert (
+        client.post(f"/g/{slug}/members/{other.objects['membership'].pk}/remove/").status_code
+        == 404
+    )
+    assert (
+        client.post(f"/g/{slug}/invitations/{other.objects['invitation'].pk}/revoke/").status_code
+        == 404
+    )
+    assert (
+        client.post(f"/g/{slug}/requests/{other.objects['join_request'].pk}/approve/").status_code
+        == 404
+    )
+
+
+def test_it_404s_an_unknown_group() -> None:
+    scene = _scene("public")
+    assert scene.cast.client("owner").get("/g/no-such-group/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "anonymous", "signed_in"),
+    [
+        ("/groups/", "ok", "ok"),
+        ("/groups/mine/", "sign in", "ok"),
+        ("/groups/new/", "sign in", "ok"),
+    ],
+)
+def test_it_guards_the_site_wide_group_pages(path: str, anonymous: str, signed_in: str) -> None:
+    cast = make_cast()
+    assert _outcome(cast.client("anonymous").get(path)) == anonymous
+    assert _outcome(cast.client("outsider").get(path)) == signed_in
+    assert cast.client("outsider").put(path).status_code == 405
+
+
+def test_it_guards_the_nominate_to_page() -> None:
+    cast = make_cast()
+    paper = PaperFactory()
+    path = f"/nominate/{paper.arxiv_id}/"
+    assert _outcome(cast.client("anonymous").get(path)) == "sign in"
+    assert _outcome(cast.client("anonymous").post(path, {"group": cast.group.slug})) == "sign in"
+    assert cast.client("member").get(path).status_code == 200
+    assert cast.client("member").delete(path).status_code == 405
+
+
+def test_it_refuses_a_vote_without_a_csrf_token() -> None:
+    from django.test import Client
+
+    scene = _scene("public")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(scene.cast.member)
+    nomination = scene.objects["nomination"]
+    response = client.post(f"/g/{scene.cast.group.slug}/n/{nomination.pk}/unvote/")
+    assert response.status_code == 403
+    assert nomination.votes.filter(user=scene.cast.member).exists()

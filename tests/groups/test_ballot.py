@@ -1,0 +1,191 @@
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from groups.models import Membership, Nomination, Vote
+from groups.voting import ballot, vote_cast
+from tests.factories import MembershipFactory, NominationFactory, VoteFactory
+from tests.groups.conftest import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+def _nominate(cast: Cast, *, votes: int, minutes_ago: int) -> Nomination:
+    nomination = NominationFactory(group=cast.group, nominated_by=cast.member)
+    Nomination.objects.filter(pk=nomination.pk).update(
+        created_at=timezone.now() - timedelta(minutes=minutes_ago)
+    )
+    for _ in range(votes):
+        VoteFactory(nomination=nomination, user=MembershipFactory(group=cast.group).user)
+    return nomination
+
+
+def test_it_ranks_by_votes_with_ties_going_to_the_earlier_nomination(cast: Cast) -> None:
+    late_tie = _nominate(cast, votes=2, minutes_ago=1)
+    leader = _nominate(cast, votes=3, minutes_ago=5)
+    early_tie = _nominate(cast, votes=2, minutes_ago=10)
+    last = _nominate(cast, votes=0, minutes_ago=20)
+    closed = _nominate(cast, votes=9, minutes_ago=30)
+    Nomination.objects.filter(pk=closed.pk).update(status=Nomination.Status.ARCHIVED)
+
+    ranked = list(ballot(cast.group))
+
+    assert [n.pk for n in ranked] == [leader.pk, early_tie.pk, late_tie.pk, last.pk]
+    assert [n.vote_count for n in ranked] == [3, 2, 2, 0]
+
+
+def test_it_shows_the_ranked_ballot_with_voters_to_members(cast: Cast) -> None:
+    low = _nominate(cast, votes=0, minutes_ago=5)
+    high = _nominate(cast, votes=1, minutes_ago=1)
+    VoteFactory(nomination=high, user=cast.organizer)
+
+    response = cast.client("member").get(f"/g/{cast.group.slug}/ballot/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.index(high.paper.title) < html.index(low.paper.title)
+    assert cast.organizer.name in html
+    assert 'aria-label="Vote for' in html
+
+
+def test_it_hides_voters_from_visitors_of_a_public_group(cast: Cast) -> None:
+    nomination = _nominate(cast, votes=0, minutes_ago=1)
+    VoteFactory(nomination=nomination, user=cast.organizer)
+
+    response = Client().get(f"/g/{cast.group.slug}/ballot/")
+
+    assert response.status_code == 200
+    assert nomination.paper.title in response.content.decode()
+    assert cast.organizer.name not in response.content.decode()
+    assert "Sign in to vote" in response.content.decode()
+
+
+@pytest.mark.parametrize(("nominations", "members"), [(5, 2), (500, 200)])
+def test_it_renders_the_ballot_in_a_constant_number_of_queries(
+    cast: Cast, nominations: int, members: int, django_assert_num_queries
+) -> None:
+    voters = [MembershipFactory(group=cast.group).user for _ in range(members)]
+    created = NominationFactory.create_batch(nominations, group=cast.group, nominated_by=voters[0])
+    Vote.objects.bulk_create(
+        Vote(nomination=nomination, user=voter)
+        for i, nomination in enumerate(created)
+        for voter in voters[: 1 + i % members]
+    )
+    client = cast.client("member")
+
+    # session, user, group, membership, ranked nominations, their voters
+    with django_assert_num_queries(6):
+        response = client.get(f"/g/{cast.group.slug}/ballot/")
+
+    assert response.status_code == 200
+    assert response.content.decode().count('class="ballot-row"') == nominations
+
+
+@pytest.mark.parametrize("voters", [1, 200])
+def test_it_answers_an_htmx_vote_with_the_vote_box_alone(
+    cast: Cast, voters: int, django_assert_num_queries
+) -> None:
+    nomination = NominationFactory(group=cast.group)
+    for _ in range(voters):
+        VoteFactory(nomination=nomination, user=MembershipFactory(group=cast.group).user)
+    client = cast.client("member")
+    url = f"/g/{cast.group.slug}/n/{nomination.pk}/vote/"
+
+    # session, user, group, membership, nomination; the service's savepoint, row lock, its inner
+    # savepoint, insert, two releases; the row with its count, its voters
+    with django_assert_num_queries(13):
+        response = client.post(url, {"next": "/elsewhere/"}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<div class="vote-box voted" id="vote-{nomination.pk}"')
+    assert "<html" not in html and "ballot-row" not in html
+    assert f'<span class="count">{voters + 1}</span>' in html
+    assert cast.member.name in html
+    assert "ballotChanged" in response["HX-Trigger-After-Settle"]
+    # Small: the box is a count, a button and the voters' names, nothing of the page around it.
+    assert len(html) < 1500 + 40 * voters
+
+
+def test_it_votes_and_unvotes_without_javascript_and_redirects_back(cast: Cast) -> None:
+    nomination = NominationFactory(group=cast.group)
+    client = cast.client("member")
+    back = f"/g/{cast.group.slug}/n/{nomination.pk}/"
+
+    response = client.post(f"/g/{cast.group.slug}/n/{nomination.pk}/vote/", {"next": back})
+    assert response.status_code == 302
+    assert response["Location"] == back
+    assert Vote.objects.filter(nomination=nomination, user=cast.member).count() == 1
+
+    response = client.post(f"/g/{cast.group.slug}/n/{nomination.pk}/unvote/", {"next": back})
+    assert response.status_code == 302
+    assert not Vote.objects.filter(nomination=nomination, user=cast.member).exists()
+
+
+def test_it_ignores_a_next_address_on_another_site(cast: Cast) -> None:
+    nomination = NominationFactory(group=cast.group)
+    response = cast.client("member").post(
+        f"/g/{cast.group.slug}/n/{nomination.pk}/vote/", {"next": "https://evil.example/"}
+    )
+    assert response["Location"] == f"/g/{cast.group.slug}/ballot/"
+
+
+def test_it_counts_a_double_click_once(cast: Cast) -> None:
+    nomination = NominationFactory(group=cast.group)
+    client = cast.client("member")
+    for _ in range(2):
+        response = client.post(f"/g/{cast.group.slug}/n/{nomination.pk}/vote/")
+        assert response.status_code == 302
+    assert Vote.objects.filter(nomination=nomination, user=cast.member).count() == 1
+    assert vote_cast(nomination=nomination, user=cast.member) is False
+
+
+def test_it_refuses_votes_on_a_closed_nomination_with_a_message(cast: Cast) -> None:
+    nomination = NominationFactory(group=cast.group, status=Nomination.Status.ARCHIVED)
+    client = cast.client("member")
+
+    response = client.post(f"/g/{cast.group.slug}/n/{nomination.pk}/vote/", follow=True)
+    assert "This nomination is archived." in response.content.decode()
+
+    response = client.post(
+        f"/g/{cast.group.slug}/n/{nomination.pk}/vote/", headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert "This nomination is archived." in response.content.decode()
+    assert not Vote.objects.filter(nomination=nomination).exists()
+
+
+def test_it_refreshes_the_ranking_through_an_htmx_get_of_the_list(cast: Cast) -> None:
+    _nominate(cast, votes=1, minutes_ago=3)
+    response = cast.client("member").get(
+        f"/g/{cast.group.slug}/ballot/", headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="ballot"')
+    assert 'hx-trigger="ballotChanged from:body"' in html
+    assert "<html" not in html
+
+
+def test_it_keeps_one_vote_per_member_in_the_database(cast: Cast) -> None:
+    from django.db import IntegrityError, transaction
+
+    nomination = NominationFactory(group=cast.group)
+    Vote.objects.create(nomination=nomination, user=cast.member)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.create(nomination=nomination, user=cast.member)
+
+
+def test_it_lets_members_vote_for_any_number_of_nominations(cast: Cast) -> None:
+    nominations = NominationFactory.create_batch(3, group=cast.group)
+    client = cast.client("member")
+    for nomination in nominations:
+        client.post(f"/g/{cast.group.slug}/n/{nomination.pk}/vote/")
+    assert Vote.objects.filter(user=cast.member).count() == 3
+    assert Membership.objects.filter(group=cast.group).count() == 3
+
+
+def test_it_tells_caches_that_the_ballot_varies_with_htmx(cast: Cast) -> None:
+    response = cast.client("member").get(f"/g/{cast.group.slug}/ballot/")
+    assert "HX-Request" in response["Vary"]

@@ -1,0 +1,129 @@
+"""Many requests at once against PostgreSQL: the database constraints and row locks hold."""
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from groups.membership import MembershipError, invitation_accept, membership_role_change
+from groups.models import Membership, Vote
+from tests.factories import (
+    InvitationFactory,
+    MembershipFactory,
+    NominationFactory,
+    ReadingGroupFactory,
+    UserFactory,
+)
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not settings.IS_POSTGRES, reason="threads need PostgreSQL"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _at_once(jobs: list[Callable[[], object]]) -> tuple[list[object], list[BaseException]]:
+    """Runs the jobs in threads released together; returns their results and exceptions."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[object] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run(job: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            result = job()
+            with lock:
+                results.append(result)
+        except BaseException as exc:
+            with lock:
+                errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+def _vote_post(user, url: str, *, htmx: bool) -> Callable[[], int]:
+    def post() -> int:
+        client = Client(raise_request_exception=True)
+        client.force_login(user)
+        headers = {"HX-Request": "true"} if htmx else {}
+        return client.post(url, headers=headers).status_code
+
+    return post
+
+
+def test_it_keeps_one_vote_when_a_member_votes_twenty_times_at_once() -> None:
+    nomination = NominationFactory()
+    member = MembershipFactory(group=nomination.group).user
+    url = f"/g/{nomination.group.slug}/n/{nomination.pk}/vote/"
+
+    statuses, errors = _at_once([_vote_post(member, url, htmx=i % 2 == 0) for i in range(20)])
+
+    assert errors == []
+    assert sorted(set(statuses)) == [200, 302]
+    assert Vote.objects.filter(nomination=nomination, user=member).count() == 1
+
+
+def test_it_counts_every_member_voting_at_once() -> None:
+    nomination = NominationFactory()
+    members = [MembershipFactory(group=nomination.group).user for _ in range(20)]
+    url = f"/g/{nomination.group.slug}/n/{nomination.pk}/vote/"
+
+    statuses, errors = _at_once([_vote_post(m, url, htmx=True) for m in members])
+
+    assert errors == []
+    assert statuses == [200] * 20
+    assert Vote.objects.filter(nomination=nomination).count() == 20
+
+
+def test_it_admits_no_more_people_than_an_invitation_allows() -> None:
+    invitation = InvitationFactory(max_uses=3)
+    people = UserFactory.create_batch(12)
+
+    def accept(user) -> Callable[[], object]:
+        def job() -> object:
+            try:
+                return invitation_accept(invitation=invitation, user=user)
+            except MembershipError as exc:
+                return exc
+
+        return job
+
+    results, errors = _at_once([accept(u) for u in people])
+
+    assert errors == []
+    assert sum(1 for r in results if isinstance(r, MembershipError)) == 9
+    assert Membership.objects.filter(group=invitation.group).count() == 3
+    invitation.refresh_from_db()
+    assert invitation.use_count == 3
+
+
+def test_it_never_leaves_a_group_without_an_owner_when_owners_step_down_at_once() -> None:
+    group = ReadingGroupFactory()
+    first = MembershipFactory(group=group, role=Membership.Role.OWNER)
+    second = MembershipFactory(group=group, role=Membership.Role.OWNER)
+
+    def demote(target: Membership, by: Membership) -> Callable[[], object]:
+        def job() -> object:
+            try:
+                return membership_role_change(membership=target, role=Membership.Role.MEMBER, by=by)
+            except MembershipError as exc:
+                return exc
+
+        return job
+
+    results, errors = _at_once([demote(first, second), demote(second, first)])
+
+    assert errors == []
+    assert Membership.objects.filter(group=group, role=Membership.Role.OWNER).count() == 1
+    assert sum(1 for r in results if isinstance(r, MembershipError)) == 1
