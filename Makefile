@@ -48,6 +48,13 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+## Benchmarks (scripts that print numbers; each uses a PostgreSQL database of its own).
+bench: setup
+	env -u DATABASE_URL $(PY) bench/papers.py
+	env -u DATABASE_URL $(PY) bench/groups.py
+	env -u DATABASE_URL $(PY) bench/notes.py
+	$(PY) bench/discussions.py
+
 worker: setup
 	$(VENV)/bin/celery -A config worker --loglevel=INFO
 
