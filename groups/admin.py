@@ -121,3 +121,7 @@ class ActivityAdmin(admin.ModelAdmin):
     search_fields = ("group__name", "actor__username", "detail")
     list_select_related = ("group", "actor", "paper")
     raw_id_fields = ("group", "actor", "paper")
+
+
+# Discussion sessions register their admin pages in their own module.
+from groups import discussion_admin  # noqa: E402, F401
