@@ -95,7 +95,9 @@ def test_it_shows_the_banned_person_why_the_join_button_fails(cast) -> None:
     client_for(cast.organizer).post(
         reverse("group_ban", args=[cast.group.slug]), {"username": "alice", "reason": "spam"}
     )
-    response = client_for(cast.alice).post(reverse("group_join", args=[cast.group.slug]), follow=True)
+    response = client_for(cast.alice).post(
+        reverse("group_join", args=[cast.group.slug]), follow=True
+    )
     assert BANNED_MESSAGE in response.content.decode()
     assert not Membership.objects.filter(group=cast.group, user=cast.alice).exists()
     link = InvitationFactory(group=cast.group)

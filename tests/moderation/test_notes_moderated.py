@@ -17,7 +17,9 @@ def _thread(cast) -> str:
 
 
 def test_it_shows_a_hidden_note_as_hidden_to_members_but_not_to_its_author(cast) -> None:
-    reply = NoteFactory(nomination=cast.nomination, author=cast.bob, parent=cast.note, body="Reply stays")
+    reply = NoteFactory(
+        nomination=cast.nomination, author=cast.bob, parent=cast.note, body="Reply stays"
+    )
     note_hide(note=cast.note, by=cast.organizer, reason="spam")
     member = client_for(cast.bob).get(_thread(cast)).content.decode()
     assert "[hidden by a moderator]" in member and "Buy pills" not in member

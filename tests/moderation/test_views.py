@@ -6,7 +6,15 @@ from django.urls import reverse
 from groups.models import GroupBan, Note
 from tests.moderation.conftest import client_for
 
-ROLES = ["anonymous", "outsider", "member", "other_organizer", "organizer", "moderator", "superuser"]
+ROLES = [
+    "anonymous",
+    "outsider",
+    "member",
+    "other_organizer",
+    "organizer",
+    "moderator",
+    "superuser",
+]
 LOGIN, DONE = "login", "redirect"
 # Staff are outsiders on group pages (groups/access.py): they moderate in the admin. A private
 # group is a 404 even for anonymous visitors, except where login_required runs first (as notes).
