@@ -204,6 +204,9 @@ class ModerationQueueAdmin(admin.ModelAdmin):
         "unsuspend_authors",
     )
 
+    class Media:
+        css = {"all": ["css/moderation_admin.css"]}
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[FlaggedNote]:
         return (
             FlaggedNote.objects.queue()
@@ -213,6 +216,11 @@ class ModerationQueueAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # A note opens read-only (no Save button): it changes through the list's actions only,
+        # which need the change permission (checked here without an object).
+        return obj is None and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

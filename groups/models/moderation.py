@@ -97,6 +97,11 @@ class FlaggedNote(Note):
         verbose_name = "flagged note"
         verbose_name_plural = "moderation queue"
 
+    def __str__(self) -> str:
+        author = self.author.name if self.author else "former member"
+        text = " ".join(self.body.split())
+        return f"Note by {author}: {text[:60]}{'…' if len(text) > 60 else ''}"
+
 
 class ThreadLock(models.Model):
     """A locked thread (the notes of one nomination or session): no new notes or replies."""
