@@ -23,7 +23,8 @@ def target_label(target: models.Model) -> str:
         text = " ".join((target.body or "").split())
         return f"Note {target.pk} by {author}: {text}"[:LABEL_LENGTH]
     if isinstance(target, User):
-        return f"{target.username} <{target.email}>"[:LABEL_LENGTH]
+        # No email: group pages show these labels to organizers.
+        return f"{target.name} (@{target.username})"[:LABEL_LENGTH]
     return str(target)[:LABEL_LENGTH]
 
 

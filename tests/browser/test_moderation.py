@@ -23,7 +23,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _signed_in(browser, live_server, user, *, width: int = 1200):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 900}
+    )
     context.set_default_timeout(10_000)
     client = Client()
     client.force_login(user)
@@ -41,12 +43,18 @@ def _signed_in(browser, live_server, user, *, width: int = 1200):
 
 def test_it_flags_hides_from_the_admin_queue_and_logs(browser, live_server, page) -> None:
     group = ReadingGroupFactory(name="Causal Inference Club", slug="causal")
-    owner, alice, bob = UserFactory(username="olga"), UserFactory(username="alice"), UserFactory(username="bob")
+    owner, alice, bob = (
+        UserFactory(username="olga"),
+        UserFactory(username="alice"),
+        UserFactory(username="bob"),
+    )
     MembershipFactory(group=group, user=owner, role=Membership.Role.OWNER)
     MembershipFactory(group=group, user=alice)
     MembershipFactory(group=group, user=bob)
     nomination = NominationFactory(group=group, nominated_by=owner)
-    parent = NoteFactory(nomination=nomination, author=owner, body="What did everyone think of section 3?")
+    parent = NoteFactory(
+        nomination=nomination, author=owner, body="What did everyone think of section 3?"
+    )
     spam = NoteFactory(
         nomination=nomination, author=alice, parent=parent, body="Cheap pills at example.com"
     )
@@ -124,9 +132,24 @@ def test_it_bans_a_member_who_then_cannot_rejoin(browser, live_server) -> None:
     organizer.get_by_role("button", name="Ban Carl").click()
     expect(organizer.get_by_text("Carl is banned from Open Reading.")).to_be_visible()
     organizer.get_by_role("link", name="Moderation").click()
-    expect(organizer.get_by_text("@carl")).to_be_visible()
+    expect(organizer.get_by_role("button", name="Lift the ban on Carl")).to_be_visible()
     expect(organizer.get_by_text("banned from the group")).to_be_visible()
     screenshot(organizer, "moderation-group-page")
+
+    # The organizer locks a thread from its page and opens a note's hide form.
+    nomination = NominationFactory(group=group, nominated_by=owner)
+    note = NoteFactory(nomination=nomination, author=owner, body="Let's wrap this up.")
+    organizer.goto(f"/g/open-reading/nominations/{nomination.pk}/notes/")
+    organizer.get_by_text("Moderate this thread").click()
+    organizer.get_by_label("Reason (optional, for the audit log and the notice)").fill(
+        "Discussion moved to the session"
+    )
+    organizer.get_by_role("button", name="Lock thread").click()
+    expect(organizer.get_by_text("This thread is locked.")).to_be_visible()
+    expect(organizer.locator("#new-note-form")).to_have_count(0)
+    organizer.locator(f"#note-{note.pk}").get_by_text("Hide", exact=True).click()
+    expect(organizer.get_by_role("button", name="Hide from members")).to_be_visible()
+    screenshot(organizer, "moderation-thread-organizer")
 
     narrow = _signed_in(browser, live_server, owner, width=390)
     narrow.goto("/g/open-reading/moderation/")
