@@ -29,9 +29,12 @@ PERMISSIONS = [
 def create_moderators(apps, schema_editor) -> None:
     # Permissions are normally made after migrate finishes; the group needs them now.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # create_permissions skips apps without a models module, which historical apps lack;
+        # restore the value after (tests call this with the real app registry too).
+        previous = app_config.models_module
+        app_config.models_module = previous or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = previous
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=GROUP)
