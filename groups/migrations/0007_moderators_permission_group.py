@@ -31,7 +31,7 @@ def create_moderators(apps, schema_editor) -> None:
     for app_config in apps.get_app_configs():
         # create_permissions skips apps without a models module, which historical apps lack;
         # restore the value after (tests call this with the real app registry too).
-        previous = app_config.models_module
+        previous = getattr(app_config, "models_module", None)
         app_config.models_module = previous or True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = previous
