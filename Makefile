@@ -54,6 +54,7 @@ bench: setup
 	env -u DATABASE_URL $(PY) bench/groups.py
 	env -u DATABASE_URL $(PY) bench/notes.py
 	$(PY) bench/discussions.py
+	env -u DATABASE_URL $(PY) bench/moderation.py
 
 worker: setup
 	$(VENV)/bin/celery -A config worker --loglevel=INFO

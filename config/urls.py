@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("", include("groups.discussion_urls")),
     path("", include("groups.note_urls")),
+    path("", include("groups.moderation_urls")),
 ]

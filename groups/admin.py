@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from groups.models import (
     Activity,
@@ -13,6 +14,10 @@ from groups.models import (
     User,
     Vote,
 )
+from groups.moderation import user_suspend, user_unsuspend
+
+# Importing it registers the moderation queue, flags, locks, bans and the audit log.
+from groups.moderation_admin import ReasonActionForm, reason_of, run_action
 
 
 @admin.register(User)
@@ -23,6 +28,58 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         ("Profile", {"fields": ("display_name", "time_zone")}),
     )
+    action_form = ReasonActionForm
+    actions = ("suspend_users", "unsuspend_users")
+
+    # Moderators hold change_user only to suspend people (the actions below, which also end
+    # their sessions and write the audit log). Everything else stays with superusers: the form
+    # is read-only for them and they cannot set passwords, so nobody grants themselves more.
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple:
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return tuple(
+            field
+            for _name, options in self.get_fieldsets(request, obj)
+            for field in options["fields"]
+            if field not in {"password1", "password2"}
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return request.user.is_superuser
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    @admin.action(description="Suspend the selected users (sign them out)", permissions=["change"])
+    def suspend_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        reason = reason_of(request)
+        run_action(
+            self,
+            request,
+            queryset,
+            lambda user: user_suspend(user=user, by=request.user, reason=reason),
+            done="Suspended {n} user(s); they are signed out.",
+            noop="{n} user(s) were already suspended.",
+        )
+
+    @admin.action(description="Reinstate the selected users", permissions=["change"])
+    def unsuspend_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        reason = reason_of(request)
+        run_action(
+            self,
+            request,
+            queryset,
+            lambda user: user_unsuspend(user=user, by=request.user, reason=reason),
+            done="Reinstated {n} user(s).",
+            noop="{n} user(s) were not suspended.",
+        )
 
 
 class MembershipInline(admin.TabularInline):

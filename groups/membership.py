@@ -18,7 +18,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from groups.models import Activity, Invitation, JoinRequest, Membership, ReadingGroup, User
+from groups.audit import audit_record
+from groups.models import (
+    Activity,
+    GroupBan,
+    Invitation,
+    JoinRequest,
+    Membership,
+    ModerationLog,
+    ReadingGroup,
+    User,
+)
 from papers.models import Paper
 
 logger = logging.getLogger(__name__)
@@ -29,6 +39,16 @@ MAX_INVITATION_DAYS = 90
 
 class MembershipError(Exception):
     """A rule said no; the message is written for the person who asked."""
+
+
+BANNED_MESSAGE = "You cannot join this group: its organizers have banned you."
+
+
+def _check_not_banned(*, group: ReadingGroup | int, user: User) -> None:
+    """Every way into a group (open join, invite links, email invites, requests) checks this."""
+    group_id = group if isinstance(group, int) else group.pk
+    if GroupBan.objects.filter(group_id=group_id, user=user).exists():
+        raise MembershipError(BANNED_MESSAGE)
 
 
 def activity_record(
@@ -86,7 +106,11 @@ def group_create(
 
 
 def _membership_add(*, group: ReadingGroup, user: User) -> tuple[Membership, bool]:
-    """The membership, created if missing; safe when two requests add the same person at once."""
+    """The membership, created if missing; safe when two requests add the same person at once.
+
+    Raises MembershipError for someone banned from the group.
+    """
+    _check_not_banned(group=group, user=user)
     try:
         with transaction.atomic():
             membership = Membership.objects.create(group=group, user=user)
@@ -104,6 +128,7 @@ def membership_join(*, group: ReadingGroup, user: User) -> tuple[Membership, boo
         return existing, False
     if group.join_policy != ReadingGroup.JoinPolicy.OPEN:
         raise MembershipError("This group admits new members by request or invitation only.")
+    _check_not_banned(group=group, user=user)
     return _membership_add(group=group, user=user)
 
 
@@ -142,11 +167,21 @@ def _check_may_manage(*, by: Membership, target: Membership) -> None:
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, by: Membership) -> None:
-    """An organizer removes a member. Owners are removed by owners only; never the last one."""
+def membership_remove(*, membership: Membership, by: Membership, reason: str = "") -> None:
+    """An organizer removes a member. Owners are removed by owners only; never the last one.
+
+    Writes the moderation audit log entry too.
+    """
     _check_may_manage(by=by, target=membership)
     current = _lock_owner_change(membership)
     current.delete()
+    audit_record(
+        actor=by.user,
+        action=ModerationLog.Action.MEMBER_REMOVE,
+        target=membership.user,
+        group=membership.group,
+        reason=reason,
+    )
     activity_record(
         group=membership.group,
         actor=by.user,
@@ -284,6 +319,7 @@ def join_request_create(*, group: ReadingGroup, user: User, message: str = "") -
         raise MembershipError("You are already a member of this group.")
     if group.join_policy != ReadingGroup.JoinPolicy.REQUEST:
         raise MembershipError("This group does not take join requests.")
+    _check_not_banned(group=group, user=user)
     try:
         with transaction.atomic():
             return JoinRequest.objects.create(group=group, user=user, message=message)
@@ -297,6 +333,8 @@ def join_request_decide(*, join_request: JoinRequest, by: User, approve: bool) -
     current = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
     if current.status != JoinRequest.Status.PENDING:
         raise MembershipError("This request was already decided.")
+    if approve:
+        _check_not_banned(group=current.group_id, user=current.user)
     current.status = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.DECLINED
     current.decided_at = timezone.now()
     current.decided_by = by

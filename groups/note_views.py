@@ -30,6 +30,7 @@ from groups.notes import (
     note_urls,
     parse_ids,
     subject_kind,
+    subject_lock,
     subtree,
     thread_context,
     thread_url,
@@ -106,6 +107,7 @@ def _reply_row(
         order=order,
         show_hidden=membership.is_organizer,
         collapsed=state["collapsed"],
+        viewer_id=membership.user_id,
     )
     index = next((i for i, item in enumerate(items) if item.note.pk == note.pk), 0)
     if index == 0:
@@ -120,6 +122,7 @@ def _reply_row(
         "note_urls": note_urls(group),
         "order": order,
         "collapsed": ",".join(map(str, state["collapsed"])),
+        "lock": subject_lock(note.subject),
     }
     response = render(request, f"{THREAD}#new-reply", context)
     retarget(response, f"#note-{items[index - 1].note.pk}")
@@ -132,7 +135,9 @@ def _content_partial(
     placeholder = ""
     if note.is_deleted:
         placeholder = "deleted"
-    elif note.is_hidden and not (membership and membership.is_organizer):
+    elif note.is_hidden and not (
+        membership and (membership.is_organizer or note.author_id == membership.user_id)
+    ):
         placeholder = "hidden"
     context = {
         "group": group,
@@ -140,6 +145,7 @@ def _content_partial(
         "note": note,
         "placeholder": placeholder,
         "note_urls": note_urls(group),
+        "lock": subject_lock(note.subject),
     }
     return render(request, f"{THREAD}#note-content", context)
 
@@ -298,7 +304,11 @@ def delete(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     if not request.htmx:
         messages.success(request, "Your note is deleted.")
         return _thread_redirect(group, note, _view_state(request.POST))
-    items = build_thread(Note.objects.for_thread(note.subject), show_hidden=membership.is_organizer)
+    items = build_thread(
+        Note.objects.for_thread(note.subject),
+        show_hidden=membership.is_organizer,
+        viewer_id=membership.user_id,
+    )
     if any(item.note.pk == note.pk for item in items):
         return _content_partial(request, group, membership, note)
     return reswap(retarget(HttpResponse(""), f"#note-{note.pk}"), "delete")
@@ -307,13 +317,16 @@ def delete(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
 def _moderate(request: HttpRequest, slug: str, note_id: int, *, hide: bool) -> HttpResponse:
     group, membership = get_group_for_organizer(request, slug)
     note = note_for_request(group, note_id)
+    reason = request.POST.get("reason", "")[:2000]
     if hide:
-        note = note_hide(note=note, by=request.user)
+        changed = note_hide(note=note, by=request.user, reason=reason)
+        message = "The note is hidden." if changed else "The note was already hidden."
     else:
-        note = note_unhide(note=note, by=request.user)
+        changed = note_unhide(note=note, by=request.user, reason=reason)
+        message = "The note is shown again." if changed else "The note was not hidden."
     if request.htmx:
         return _content_partial(request, group, membership, note)
-    messages.success(request, "The note is hidden." if hide else "The note is shown again.")
+    (messages.success if changed else messages.info)(request, message)
     return _thread_redirect(group, note, _view_state(request.POST))
 
 
@@ -343,7 +356,12 @@ def detail(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
         return _content_partial(request, group, membership, note)
     is_organizer = membership is not None and membership.is_organizer
     items: list[ThreadItem] = subtree(
-        build_thread(Note.objects.for_thread(note.subject), show_hidden=is_organizer), note.pk
+        build_thread(
+            Note.objects.for_thread(note.subject),
+            show_hidden=is_organizer,
+            viewer_id=membership.user_id if membership is not None else None,
+        ),
+        note.pk,
     )
     if not items:
         raise Http404("This note was deleted.")
@@ -365,5 +383,6 @@ def detail(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
         "collapsed_ids": set(),
         "order": "oldest",
         "collapsed": "",
+        "lock": subject_lock(note.subject),
     }
     return render(request, "groups/notes/note.html", context)

@@ -15,24 +15,29 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from groups.audit import audit_record
 from groups.markdown import mention_candidates, render_markdown
 from groups.models import (
     DiscussionSession,
     Membership,
     Mention,
+    ModerationLog,
     Nomination,
     Note,
     NoteRevision,
     ReadingGroup,
+    ThreadLock,
     User,
 )
 from groups.models.notes import NOTE_MAX_LENGTH
+from groups.moderation import lock_filter, require_group_moderator
 
 Subject = Nomination | DiscussionSession
 SubjectKind = Literal["nominations", "sessions"]
@@ -55,13 +60,24 @@ def get_subject(group: ReadingGroup, kind: str, subject_id: int) -> Subject:
     """The group's nomination or session with that id (and its paper), or 404."""
     if kind == "nominations":
         return get_object_or_404(
-            Nomination.objects.select_related("paper"), pk=subject_id, group=group
+            Nomination.objects.select_related("paper", "thread_lock"), pk=subject_id, group=group
         )
     if kind == "sessions":
         return get_object_or_404(
-            DiscussionSession.objects.select_related("paper"), pk=subject_id, group=group
+            DiscussionSession.objects.select_related("paper", "thread_lock"),
+            pk=subject_id,
+            group=group,
         )
     raise Http404("No such subject.")
+
+
+def subject_lock(subject: Subject) -> ThreadLock | None:
+    """The subject's thread lock or None; no query when the lock was select_related (as
+    `get_subject` and `note_for_request` do)."""
+    try:
+        return subject.thread_lock
+    except ThreadLock.DoesNotExist:
+        return None
 
 
 def thread_url(group: ReadingGroup, subject: Subject) -> str:
@@ -85,7 +101,13 @@ def note_for_request(group: ReadingGroup, note_id: int) -> Note:
     """A note of this group, with its author and subject loaded, or 404."""
     return get_object_or_404(
         Note.objects.select_related(
-            "author", "nomination__paper", "nomination__group", "session__paper", "session__group"
+            "author",
+            "nomination__paper",
+            "nomination__group",
+            "nomination__thread_lock",
+            "session__paper",
+            "session__group",
+            "session__thread_lock",
         ),
         pk=note_id,
         group=group,
@@ -135,13 +157,23 @@ def _sync_mentions(note: Note, mentioned: list[User]) -> None:
 def note_create(*, author: User, subject: Subject, body: str, parent: Note | None = None) -> Note:
     """Posts a note (a reply when `parent` is given) on a subject; the caller checked membership.
 
-    Raises ValidationError for an empty or too long body, or a parent that is on another subject,
-    deleted or hidden. Posting the same text to the same place again within a few seconds (a
+    Raises ValidationError for an empty or too long body, a locked thread, or a parent that is
+    on another subject, deleted or hidden. Posting the same text to the same place again within a few seconds (a
     double click, a resent form) returns the first note instead of making a second.
     """
     body = _clean_body(body)
-    # Lock the subject: two identical posts at once are then seen one after the other.
-    type(subject).objects.select_for_update().filter(pk=subject.pk).exists()
+    # Lock the subject: two identical posts at once are then seen one after the other, and a
+    # thread being locked (`thread_lock` takes the same row lock) is seen before or after, whole.
+    # The lock test rides in the same query.
+    locked = (
+        type(subject)
+        .objects.select_for_update()
+        .filter(pk=subject.pk)
+        .annotate(locked=Exists(ThreadLock.objects.filter(**lock_filter(subject))))
+        .values_list("locked", flat=True)
+    )
+    if any(locked):
+        raise ValidationError("This thread is locked: no new notes or replies.", code="locked")
     if parent is not None:
         if (parent.nomination_id, parent.session_id) != _subject_key(subject):
             raise ValidationError("A reply belongs to the same thread as its note.")
@@ -211,21 +243,45 @@ def note_delete(*, note: Note, user: User) -> Note:
 
 
 @transaction.atomic
-def note_hide(*, note: Note, by: User) -> Note:
-    """Hides a note from members (an organizer's act; the caller checked the role). Idempotent."""
-    Note.objects.filter(pk=note.pk, hidden_at__isnull=True).update(
+def note_hide(*, note: Note, by: User, reason: str = "") -> bool:
+    """Hides a note from members (its group's organizers and site moderators; checked here).
+
+    The author and moderators still read it; replies stay. Writes the audit log entry. Returns
+    False, changing nothing, when the note was already hidden.
+    """
+    require_group_moderator(by, note.group)
+    changed = Note.objects.filter(pk=note.pk, hidden_at__isnull=True).update(
         hidden_at=timezone.now(), hidden_by=by
     )
     note.refresh_from_db(fields=["hidden_at", "hidden_by"])
-    return note
+    if changed:
+        audit_record(
+            actor=by,
+            action=ModerationLog.Action.NOTE_HIDE,
+            target=note,
+            group=note.group,
+            reason=reason,
+        )
+    return bool(changed)
 
 
 @transaction.atomic
-def note_unhide(*, note: Note, by: User) -> Note:
-    """Shows a hidden note again (an organizer's act; the caller checked the role)."""
-    Note.objects.filter(pk=note.pk).update(hidden_at=None, hidden_by=None)
+def note_unhide(*, note: Note, by: User, reason: str = "") -> bool:
+    """Shows a hidden note again (as for `note_hide`). False when it was not hidden."""
+    require_group_moderator(by, note.group)
+    changed = Note.objects.filter(pk=note.pk, hidden_at__isnull=False).update(
+        hidden_at=None, hidden_by=None
+    )
     note.refresh_from_db(fields=["hidden_at", "hidden_by"])
-    return note
+    if changed:
+        audit_record(
+            actor=by,
+            action=ModerationLog.Action.NOTE_UNHIDE,
+            target=note,
+            group=note.group,
+            reason=reason,
+        )
+    return bool(changed)
 
 
 def _subject_key(subject: Subject) -> tuple[int | None, int | None]:
@@ -269,11 +325,12 @@ def build_thread(
     order: Order = "oldest",
     show_hidden: bool = False,
     collapsed: Iterable[int] = (),
+    viewer_id: int | None = None,
 ) -> list[ThreadItem]:
     """The thread as a flat list in reading order (each note followed by its replies).
 
     Siblings are sorted oldest or newest first at every level. A deleted note (or, for readers
-    who may not see it, a hidden one) stays as a placeholder while something below it is shown,
+    who may not see it, a hidden one; its author `viewer_id` always may) stays as a placeholder while something below it is shown,
     and is left out otherwise. Replies under a collapsed note are left out. No recursion: a chain
     of 2,000 replies is as cheap as 2,000 top-level notes.
     """
@@ -296,7 +353,9 @@ def build_thread(
     for note in reversed(preorder):
         count = sum(1 + below[child.pk] for child in children[note.pk] if child.pk in shown)
         below[note.pk] = count
-        visible = not note.is_deleted and (show_hidden or not note.is_hidden)
+        visible = not note.is_deleted and (
+            show_hidden or not note.is_hidden or note.author_id == viewer_id
+        )
         if visible or count:
             shown.add(note.pk)
 
@@ -310,7 +369,7 @@ def build_thread(
         placeholder: Literal["", "deleted", "hidden"] = ""
         if note.is_deleted:
             placeholder = "deleted"
-        elif note.is_hidden and not show_hidden:
+        elif note.is_hidden and not show_hidden and note.author_id != viewer_id:
             placeholder = "hidden"
         items.append(
             ThreadItem(
@@ -376,7 +435,11 @@ def thread_context(
     is_organizer = membership is not None and membership.is_organizer
     folded = sorted(set(collapsed))
     items = build_thread(
-        Note.objects.for_thread(subject), order=chosen, show_hidden=is_organizer, collapsed=folded
+        Note.objects.for_thread(subject),
+        order=chosen,
+        show_hidden=is_organizer,
+        collapsed=folded,
+        viewer_id=membership.user_id if membership is not None else None,
     )
     page, next_after = page_after(items, after)
     for item in page:
@@ -397,4 +460,5 @@ def thread_context(
         "collapsed_ids": set(folded),
         "highlight": highlight,
         "max_length": NOTE_MAX_LENGTH,
+        "lock": subject_lock(subject),
     }

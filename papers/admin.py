@@ -3,6 +3,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from groups.moderation import paper_hide, paper_unhide
+from groups.moderation_admin import ReasonActionForm, reason_of, run_action
 from papers.models import DailyListing, ImportRun, ImportSkip, Paper
 from papers.tasks import import_run_repeat
 
@@ -14,12 +16,64 @@ class DailyListingInline(admin.TabularInline):
 
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
-    list_display = ("arxiv_id", "title", "organization", "upvotes", "num_comments", "published_at")
+    list_display = (
+        "arxiv_id",
+        "title",
+        "organization",
+        "upvotes",
+        "num_comments",
+        "published_at",
+        "hidden",
+    )
     search_fields = ("arxiv_id", "title", "organization")
-    list_filter = (("listings__day", admin.DateFieldListFilter), "organization", "withdrawn")
+    list_filter = (
+        ("listings__day", admin.DateFieldListFilter),
+        "hidden",
+        "withdrawn",
+        "organization",
+    )
     readonly_fields = ("created_at", "updated_at")
     inlines = [DailyListingInline]
     show_full_result_count = False
+    action_form = ReasonActionForm
+    actions = ["hide_papers", "unhide_papers"]
+
+    # Moderators hold change_paper only to hide papers (the actions, which write the audit log);
+    # the paper's fields stay the imports' and the superusers'.
+    def get_readonly_fields(self, request: HttpRequest, obj: Paper | None = None) -> list[str]:
+        if request.user.is_superuser:
+            return list(self.readonly_fields)
+        return [field.name for field in Paper._meta.fields if field.name != "search_vector"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Paper | None = None) -> bool:
+        return request.user.is_superuser
+
+    @admin.action(description="Hide the selected papers from listings", permissions=["change"])
+    def hide_papers(self, request: HttpRequest, queryset: QuerySet[Paper]) -> None:
+        reason = reason_of(request)
+        run_action(
+            self,
+            request,
+            queryset,
+            lambda paper: paper_hide(paper=paper, by=request.user, reason=reason),
+            done="Hid {n} paper(s) from listings.",
+            noop="{n} paper(s) were already hidden.",
+        )
+
+    @admin.action(description="Show the selected papers in listings again", permissions=["change"])
+    def unhide_papers(self, request: HttpRequest, queryset: QuerySet[Paper]) -> None:
+        reason = reason_of(request)
+        run_action(
+            self,
+            request,
+            queryset,
+            lambda paper: paper_unhide(paper=paper, by=request.user, reason=reason),
+            done="Showed {n} paper(s) in listings again.",
+            noop="{n} paper(s) were not hidden.",
+        )
 
 
 class ImportSkipInline(admin.TabularInline):

@@ -6,15 +6,22 @@ from django.db.models import F, Q
 
 
 class PaperQuerySet(models.QuerySet["Paper"]):
-    """Reads the pages need. Each is one query, whatever the number of papers."""
+    """Reads the pages need. Each is one query, whatever the number of papers.
+
+    The listing reads (a day, a span of days, search) leave out papers a moderator hid.
+    """
+
+    def listed(self) -> "PaperQuerySet":
+        """Papers that may appear in lists, search, feeds and on the home page."""
+        return self.filter(hidden=False)
 
     def for_day(self, day: dt.date) -> "PaperQuerySet":
-        return self.filter(listings__day=day)
+        return self.listed().filter(listings__day=day)
 
     def for_days(self, first: dt.date, last: dt.date) -> "PaperQuerySet":
         """Papers listed on any day from first to last (inclusive), each once."""
         listed = DailyListing.objects.filter(day__range=(first, last)).values("paper_id")
-        return self.filter(pk__in=listed)
+        return self.listed().filter(pk__in=listed)
 
     def cards(self) -> "PaperQuerySet":
         """Leaves out the search vector, which is large and never shown."""
@@ -28,15 +35,16 @@ class PaperQuerySet(models.QuerySet["Paper"]):
     def search(self, query: str) -> "PaperQuerySet":
         """Full-text search (PostgreSQL, ranked) or a substring search (SQLite).
 
-        Matches title, abstract, authors and AI keywords; best matches first.
+        Matches title, abstract, authors and AI keywords; best matches first. Hidden papers never.
         """
         query = " ".join(query.split())
         if not query:
             return self.none()
-        if connections[self.db].vendor == "postgresql":
+        papers = self.listed()
+        if connections[papers.db].vendor == "postgresql":
             search_query = SearchQuery(query, config="english", search_type="websearch")
             return (
-                self.filter(search_vector=search_query)
+                papers.filter(search_vector=search_query)
                 .annotate(rank=SearchRank(F("search_vector"), search_query))
                 .order_by("-rank", "-upvotes", "-id")
             )
@@ -48,7 +56,7 @@ class PaperQuerySet(models.QuerySet["Paper"]):
                 | Q(authors__icontains=word)
                 | Q(ai_keywords__icontains=word)
             )
-        return self.filter(matches).order_by("-upvotes", "-id")
+        return papers.filter(matches).order_by("-upvotes", "-id")
 
 
 class Paper(models.Model):
@@ -71,6 +79,9 @@ class Paper(models.Model):
     categories = models.JSONField(default=list, blank=True)
     latest_version = models.PositiveSmallIntegerField(default=1)
     withdrawn = models.BooleanField(default=False)
+    # Hidden by a moderator (spam, a withdrawn paper): out of every listing, search and feed;
+    # its page stays for the groups that nominated it (papers.views.detail).
+    hidden = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Kept by the database itself on PostgreSQL, so every way a row is written (imports, admin,

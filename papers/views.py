@@ -151,6 +151,18 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"query": query, "page": page})
 
 
+def _may_see_hidden(request: HttpRequest, paper: Paper) -> bool:
+    """A hidden paper's page stays for members of groups that nominated it, and for staff."""
+    from groups.models import Nomination  # the groups app builds on papers, not the reverse
+
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    if user.is_staff and user.has_perm("papers.view_paper"):
+        return True
+    return Nomination.objects.filter(paper=paper, group__memberships__user=user).exists()
+
+
 @require_GET
 def detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
     parsed = split_arxiv_id(arxiv_id)
@@ -160,6 +172,8 @@ def detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
         # One address per paper: versions and URL forms lead to the plain id.
         return redirect("papers:detail", arxiv_id=parsed[0], permanent=True)
     paper = get_object_or_404(Paper.objects.cards(), arxiv_id=arxiv_id)
+    if paper.hidden and not _may_see_hidden(request, paper):
+        raise Http404("No such paper.")
     days = list(paper.listings.values_list("day", flat=True))
     return render(request, "papers/detail.html", {"paper": paper, "days": days})
 

@@ -152,3 +152,31 @@ class JoinRequestFactory(DjangoModelFactory):
 
     group = factory.SubFactory(ReadingGroupFactory, join_policy=ReadingGroup.JoinPolicy.REQUEST)
     user = factory.SubFactory(UserFactory)
+
+
+# Moderation (the moderation issue)
+
+
+def moderator_factory(**kwargs: Any) -> User:
+    """A staff user in the "Moderators" auth group (made by migration groups 0007)."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name="Moderators").exists():
+        # Transactional tests flush the tables, and with them the migration's data: run it again.
+        migration = importlib.import_module("groups.migrations.0007_moderators_permission_group")
+        migration.create_moderators(apps, None)
+    user = UserFactory(is_staff=True, **kwargs)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+class NoteFlagFactory(DjangoModelFactory):
+    class Meta:
+        model = "groups.NoteFlag"
+
+    note = factory.SubFactory(NoteFactory)
+    flagged_by = factory.SubFactory(UserFactory)
+    reason = "spam"

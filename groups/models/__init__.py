@@ -10,6 +10,7 @@ from groups.models.groups import (
     ReadingGroup,
     Vote,
 )
+from groups.models.moderation import FlaggedNote, GroupBan, ModerationLog, NoteFlag, ThreadLock
 from groups.models.notes import Mention, Note, NoteRevision
 from groups.models.people import User, validate_timezone
 
@@ -17,16 +18,21 @@ __all__ = [
     "Activity",
     "CalendarToken",
     "DiscussionSession",
+    "FlaggedNote",
+    "GroupBan",
     "Invitation",
     "JoinRequest",
     "Membership",
     "Mention",
+    "ModerationLog",
     "Nomination",
     "Note",
+    "NoteFlag",
     "NoteRevision",
     "ReadingGroup",
     "Rsvp",
     "SessionEmail",
+    "ThreadLock",
     "User",
     "Vote",
     "validate_timezone",
