@@ -1,6 +1,12 @@
 """The groups app's models, one module per area; import them from here."""
 
 from groups.models.discussions import CalendarToken, DiscussionSession, Rsvp, SessionEmail
+from groups.models.email import (
+    DigestEmail,
+    EmailPreferences,
+    GroupEmailSettings,
+    Notification,
+)
 from groups.models.groups import (
     Activity,
     Invitation,
@@ -16,7 +22,10 @@ from groups.models.people import User, validate_timezone
 __all__ = [
     "Activity",
     "CalendarToken",
+    "DigestEmail",
     "DiscussionSession",
+    "EmailPreferences",
+    "GroupEmailSettings",
     "Invitation",
     "JoinRequest",
     "Membership",
@@ -24,6 +33,7 @@ __all__ = [
     "Nomination",
     "Note",
     "NoteRevision",
+    "Notification",
     "ReadingGroup",
     "Rsvp",
     "SessionEmail",
