@@ -152,3 +152,23 @@ class JoinRequestFactory(DjangoModelFactory):
 
     group = factory.SubFactory(ReadingGroupFactory, join_policy=ReadingGroup.JoinPolicy.REQUEST)
     user = factory.SubFactory(UserFactory)
+
+
+# --- Email -----------------------------------------------------------------------------------
+class EmailPreferencesFactory(DjangoModelFactory):
+    """A digest subscriber (pass digest_enabled=False for someone who is not)."""
+
+    class Meta:
+        model = "groups.EmailPreferences"
+
+    user = factory.SubFactory(UserFactory)
+    digest_enabled = True
+    digest_top = 10
+
+
+class GroupEmailSettingsFactory(DjangoModelFactory):
+    class Meta:
+        model = "groups.GroupEmailSettings"
+
+    user = factory.SubFactory(UserFactory)
+    group = factory.SubFactory(ReadingGroupFactory)
