@@ -184,3 +184,14 @@ def test_it_sends_each_digest_once_when_two_workers_run_at_once() -> None:
     assert errors == []
     assert sent_to() == sorted(u.email for u in subscribers)  # each exactly once
     assert DigestEmail.objects.filter(status=DigestEmail.Status.SENT).count() == 8
+
+
+@pytest.mark.parametrize("papers", [2, 40])
+def test_it_builds_a_digest_in_constant_queries(papers: int, django_assert_num_queries) -> None:
+    list_papers(DAY, list(range(papers)))
+    EmailPreferencesFactory(digest_top=50)
+    (digest_id,) = digest_prepare(day=DAY)
+    # claim, read row + user, preferences, papers, mark sent
+    with django_assert_num_queries(5):
+        assert digest_deliver(digest_id=digest_id)
+    assert len(mail.outbox) == 1

@@ -114,3 +114,16 @@ def test_it_asks_to_confirm_on_get(cast: Cast) -> None:
     assert response.status_code == 200
     assert cast.member.email.encode() in response.content
     assert not EmailPreferences.objects.exists()
+
+
+@pytest.mark.parametrize("groups", [1, 6])
+def test_it_reads_the_settings_page_in_constant_queries(
+    cast: Cast, groups: int, django_assert_num_queries
+) -> None:
+    for _ in range(groups - 1):
+        MembershipFactory(user=cast.member)
+    client = cast.client("member")
+    # session, user, preferences, groups, group settings
+    with django_assert_num_queries(5):
+        response = client.get(SETTINGS)
+    assert len(response.context["groups"]) == groups
