@@ -9,6 +9,8 @@ no list (weekends) sends nothing at all.
 
 import datetime as dt
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +32,8 @@ def digest_papers(*, preferences: EmailPreferences, day: dt.date) -> list[Paper]
     return list(papers.order_by("-upvotes", "-num_comments", "-id")[: preferences.digest_top])
 
 
-def digest_subscribers() -> "list[int]":
+def digest_subscribers() -> list[int]:
+    """Ids of active people with an address who subscribed to the digest."""
     return list(
         EmailPreferences.objects.filter(
             digest_enabled=True, user__is_active=True, user__email__gt=""
@@ -100,6 +103,15 @@ def digest_deliver(*, digest_id: int, final_attempt: bool = True) -> bool:
 
 
 def _site(path: str) -> str:
-    from django.conf import settings
-
     return settings.SITE_URL + path
+
+
+@transaction.atomic
+def digest_subscribe(*, user: User) -> bool:
+    """Turns the digest on (keeping the person's N and keywords). False if it already was."""
+    preferences, _ = EmailPreferences.objects.select_for_update().get_or_create(user=user)
+    if preferences.digest_enabled:
+        return False
+    preferences.digest_enabled = True
+    preferences.save(update_fields=["digest_enabled", "updated_at"])
+    return True

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,8 +9,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from groups.digest import digest_subscribe
 from groups.email_forms import DigestForm, GroupEmailForm
-from groups.emails import UnsubscribeError, email_unsubscribe, unsubscribe_read
+from groups.emails import (
+    UnsubscribeError,
+    email_settings_save,
+    email_unsubscribe,
+    unsubscribe_read,
+)
 from groups.models import EmailPreferences, GroupEmailSettings, ReadingGroup, User
 
 
@@ -31,14 +36,6 @@ def _group_forms(user: User, data: object = None) -> list[tuple[ReadingGroup, Gr
     ]
 
 
-@transaction.atomic
-def email_settings_save(*, digest: DigestForm, groups: list[GroupEmailForm]) -> None:
-    """Saves the digest subscription and every group's settings together (all or nothing)."""
-    digest.save()
-    for form in groups:
-        form.save()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def email_settings(request: HttpRequest) -> HttpResponse:
@@ -52,17 +49,6 @@ def email_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your email settings are saved.")
         return redirect("email_settings")
     return render(request, "groups/email_settings.html", {"digest": digest, "groups": groups})
-
-
-@transaction.atomic
-def digest_subscribe(*, user: User) -> bool:
-    """Turns the digest on (keeping the person's N and keywords). False if it already was."""
-    preferences, _ = EmailPreferences.objects.select_for_update().get_or_create(user=user)
-    if preferences.digest_enabled:
-        return False
-    preferences.digest_enabled = True
-    preferences.save(update_fields=["digest_enabled", "updated_at"])
-    return True
 
 
 @login_required

@@ -12,7 +12,7 @@ Scopes: "digest", "summary" (every group whose news comes in the daily summary),
 
 import zoneinfo
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
@@ -23,6 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import EmailPreferences, GroupEmailSettings, ReadingGroup, User
+
+if TYPE_CHECKING:
+    from groups.email_forms import DigestForm, GroupEmailForm
 
 UNSUBSCRIBE_SALT = "paperclub.email.unsubscribe"
 GROUP_SWITCHES = ("nominations", "sessions", "replies", "mentions")
@@ -116,6 +119,14 @@ def email_unsubscribe(*, unsubscribe: Unsubscribe) -> None:
         group=unsubscribe.group,
         defaults=dict.fromkeys(switches, False),
     )
+
+
+@transaction.atomic
+def email_settings_save(*, digest: "DigestForm", groups: "list[GroupEmailForm]") -> None:
+    """Saves the digest subscription and every group's settings together (all or nothing)."""
+    digest.save()
+    for form in groups:
+        form.save()
 
 
 def send_email(

@@ -1,14 +1,28 @@
+import threading
+
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.db import connection
 
 from groups.group_notices import notification_summary_send
 from groups.membership import membership_leave
 from groups.models import GroupEmailSettings, Membership, Note, Notification
 from groups.notes import note_create
-from groups.tasks import send_notification, send_notification_summaries, send_session_notice
+from groups.tasks import (
+    send_group_notices,
+    send_notification,
+    send_notification_summaries,
+    send_session_notice,
+)
 from groups.voting import nomination_create
-from tests.email.conftest import Cast, html_of, sent_to
-from tests.factories import DiscussionSessionFactory, GroupEmailSettingsFactory, PaperFactory
+from tests.email.conftest import Cast, html_of, make_cast, sent_to
+from tests.factories import (
+    DiscussionSessionFactory,
+    GroupEmailSettingsFactory,
+    MembershipFactory,
+    PaperFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -163,8 +177,6 @@ def test_it_sends_an_event_once_when_the_task_runs_twice(cast: Cast, on_commit) 
     nomination = cast.group.nominations.create(paper=PaperFactory(), nominated_by=cast.owner)
     with on_commit():
         note = note_create(author=cast.member, subject=nomination, body="@reader hi")
-    from groups.tasks import send_group_notices
-
     before = len(mail.outbox)
     assert send_group_notices.delay("note", note.pk).get() == 0
     assert send_group_notices.delay("nomination", nomination.pk).get() == 2
@@ -183,3 +195,48 @@ def test_it_records_a_notification_failed_after_its_retries(cast: Cast, failing_
     notification.refresh_from_db()
     assert notification.status == "failed"
     assert send_notification.delay(notification.pk).get() is False  # not tried again
+
+
+@pytest.mark.skipif(not settings.IS_POSTGRES, reason="concurrent workers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_it_sends_a_notification_once_when_two_workers_run_at_once() -> None:
+    cast = make_cast()
+    for _ in range(5):
+        MembershipFactory(group=cast.group)
+    nomination = cast.group.nominations.create(paper=PaperFactory(), nominated_by=cast.owner)
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            send_group_notices.apply(args=["nomination", nomination.pk])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(mail.outbox) == 7  # everyone but the nominator, once
+    assert len(set(sent_to())) == 7
+
+
+def test_it_tells_only_the_newly_mentioned_after_an_edit(cast: Cast, on_commit) -> None:
+    from groups.notes import note_edit
+
+    cast.owner.username, cast.organizer.username = "olga", "otto"
+    cast.owner.save()
+    cast.organizer.save()
+    nomination = cast.group.nominations.create(paper=PaperFactory(), nominated_by=cast.owner)
+    with on_commit():
+        note = note_create(author=cast.member, subject=nomination, body="Hi @olga")
+    with on_commit():
+        note_edit(note=note, user=cast.member, body="Hi @olga and @otto")
+
+    assert sent_to() == to(cast.organizer, cast.owner)  # one email each
