@@ -33,6 +33,8 @@ test-sqlite: setup
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 test-postgres: setup
+	@# Subprocess tests (check --deploy) connect to the database itself, not only to its test copy.
+	$(PY) -c 'import sys, psycopg; from urllib.parse import urlsplit; u = urlsplit(sys.argv[1]); name = u.path.lstrip("/"); conn = psycopg.connect(sys.argv[1].replace(u.path, "/postgres"), autocommit=True); exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone(); exists or conn.execute(f"CREATE DATABASE \"{name}\"")' $(TEST_DATABASE_URL)
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 chromium:
@@ -45,6 +47,13 @@ lint: setup
 format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+## Benchmarks (scripts that print numbers; each uses a PostgreSQL database of its own).
+bench: setup
+	env -u DATABASE_URL $(PY) bench/papers.py
+	env -u DATABASE_URL $(PY) bench/groups.py
+	env -u DATABASE_URL $(PY) bench/notes.py
+	$(PY) bench/discussions.py
 
 worker: setup
 	$(VENV)/bin/celery -A config worker --loglevel=INFO

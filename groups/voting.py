@@ -5,7 +5,6 @@ times at once, leaves one vote and raises nothing); one open nomination per pape
 already nominated paper adds the nominator's vote instead); every nomination starts with its nominator's vote.
 """
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,53 +26,30 @@ from groups.models import (
     User,
     Vote,
 )
+from papers.clients.http import SourceError
 from papers.models import Paper
+from papers.services import paper_import_by_arxiv_id, parse_arxiv_id
 
 
 class VotingError(Exception):
     """A rule said no; the message is written for the person who asked."""
 
 
-# New-style ids (2406.12345, with an optional version) and old-style ones (hep-th/9901001).
-_NEW_ID = r"\d{4}\.\d{4,5}"
-_OLD_ID = r"[a-z][a-z.\-]*/\d{7}"
-_ARXIV_RE = re.compile(rf"^(?:arxiv:)?(?P<id>{_NEW_ID}|{_OLD_ID})(?:v\d+)?$", re.IGNORECASE)
-_ARXIV_URL_RE = re.compile(
-    rf"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<id>{_NEW_ID}|{_OLD_ID})"
-    r"(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$",
-    re.IGNORECASE,
-)
-
-
-def parse_arxiv_id(text: str) -> str | None:
-    """The version-less arXiv id in a bare id, `arXiv:` id or arxiv.org URL; None if there is none.
-
-    Kept local until the papers area provides its own parser.
-    """
-    text = text.strip()
-    match = _ARXIV_RE.match(text) or _ARXIV_URL_RE.match(text)
-    return match.group("id") if match else None
-
-
 def _paper_for_nomination(arxiv_id_or_url: str) -> Paper:
-    """The paper to nominate for what a member pasted. Raises VotingError with a message for the form.
+    """The paper to nominate for what a member pasted, imported from arXiv on the spot if new.
 
-    The one place where nominating meets the papers area: today it finds papers already in the
-    catalogue; the integration switches the last step to
-    `papers.services.paper_import_by_arxiv_id(arxiv_id_or_url=...)` to import unknown ones on the spot.
+    Raises VotingError with a message for the form. Called from the form, outside any
+    transaction, because it may wait on arXiv.
     """
-    arxiv_id = parse_arxiv_id(arxiv_id_or_url)
-    if arxiv_id is None:
+    if parse_arxiv_id(arxiv_id_or_url) is None:
         raise VotingError(
             "That is not an arXiv id or link. Paste something like 2406.12345 or "
             "https://arxiv.org/abs/2406.12345."
         )
-    paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
-    if paper is None:
-        raise VotingError(
-            f"Paper Club does not know arXiv {arxiv_id} yet. Nominate it once it has been imported."
-        )
-    return paper
+    try:
+        return paper_import_by_arxiv_id(arxiv_id_or_url=arxiv_id_or_url)
+    except SourceError as exc:
+        raise VotingError(str(exc)) from exc
 
 
 def last_discussed_at(*, group: ReadingGroup, paper: Paper) -> datetime | None:

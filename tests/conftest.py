@@ -8,6 +8,7 @@ from django.test import Client
 
 from config.celery import app as celery_app
 from tests.factories import UserFactory
+from tests.network import network  # noqa: F401  (a fixture for every test)
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would then refuse
 # to run in tests that use both. The ORM calls are still synchronous and in this one thread.

@@ -8,7 +8,7 @@ from django.core import mail
 from papers.models import DailyListing, Paper
 from tests.discussions.conftest import Cast, cast, make_cast, private_cast  # noqa: F401
 from tests.factories import PaperFactory
-from tests.papers.conftest import hf_day, network  # noqa: F401
+from tests.papers.conftest import hf_day  # noqa: F401
 
 DAY = dt.date(2026, 6, 12)  # a Friday
 SATURDAY = dt.date(2026, 6, 13)

@@ -1,34 +1,23 @@
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
 
 from groups.models import Activity, DiscussionSession, Nomination, Vote
-from groups.voting import parse_arxiv_id
 from tests.factories import MembershipFactory, NominationFactory, PaperFactory, VoteFactory
 from tests.groups.conftest import Cast
+from tests.network import FakeNetwork
+from tests.papers.conftest import arxiv_fixture_path
+
+EMPTY_ATOM = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">'
+    "<title>arXiv Query: id_list=2406.99999</title><opensearch:totalResults>0</opensearch:totalResults>"
+    "</feed>"
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2406.12345", "2406.12345"),
-        (" 2406.12345v3 ", "2406.12345"),
-        ("arXiv:2406.1234", "2406.1234"),
-        ("https://arxiv.org/abs/2406.12345v2", "2406.12345"),
-        ("http://www.arxiv.org/pdf/2406.12345.pdf", "2406.12345"),
-        ("arxiv.org/html/2406.12345v1/", "2406.12345"),
-        ("https://arxiv.org/abs/hep-th/9901001", "hep-th/9901001"),
-        ("https://example.org/abs/2406.12345", None),
-        ("24.12345", None),
-        ("", None),
-        ("2406.12345; DROP TABLE", None),
-    ],
-)
-def test_it_parses_arxiv_ids_and_links(text: str, expected: str | None) -> None:
-    assert parse_arxiv_id(text) == expected
 
 
 def test_it_nominates_a_pasted_link_with_a_pitch_and_the_nominators_vote(cast: Cast) -> None:
@@ -89,13 +78,14 @@ def test_it_says_when_the_group_already_discussed_the_paper(cast: Cast) -> None:
     ("pasted", "message"),
     [
         ("not a paper", "That is not an arXiv id or link."),
-        ("2406.99999", "Paper Club does not know arXiv 2406.99999 yet."),
+        ("2406.99999", "arXiv has no paper 2406.99999."),
         ("", "This field is required."),
     ],
 )
 def test_it_explains_what_is_wrong_with_a_pasted_paper(
-    cast: Cast, pasted: str, message: str
+    cast: Cast, pasted: str, message: str, network: FakeNetwork
 ) -> None:
+    network.serve_arxiv(EMPTY_ATOM)  # arXiv's answer to an id it does not have
     response = cast.client("member").post(
         f"/g/{cast.group.slug}/nominate/", {"paper": pasted, "pitch": "Keep this pitch"}
     )
@@ -184,3 +174,19 @@ def test_it_shows_the_nomination_page_with_voters_to_members(cast: Cast) -> None
     assert nomination.paper.title in html and "Because." in html and cast.owner.name in html
     anonymous = Client().get(f"/g/{cast.group.slug}/n/{nomination.pk}/").content.decode()
     assert cast.owner.name not in anonymous
+
+
+def test_it_imports_an_unknown_pasted_paper_from_arxiv_on_the_spot(
+    cast: Cast, network: FakeNetwork
+) -> None:
+    xml = arxiv_fixture_path().read_text()
+    arxiv_id = re.search(r"<id>http://arxiv.org/abs/(\d{4}\.\d{4,5})v\d+</id>", xml).group(1)
+    network.serve_arxiv(xml)
+    response = cast.client("member").post(
+        f"/g/{cast.group.slug}/nominate/", {"paper": f"https://arxiv.org/abs/{arxiv_id}"}
+    )
+    assert response.status_code == 302
+    nomination = Nomination.objects.get(group=cast.group)
+    assert nomination.paper.arxiv_id == arxiv_id
+    assert nomination.paper.title
+    assert any("id_list=" in path for path in network.paths())

@@ -1,6 +1,6 @@
 """Benchmark: how long building a group's calendar feed takes, by number of sessions.
 
-Run: .venv/bin/python tests/discussions/bench_feed.py  (uses a throwaway SQLite database in memory)
+Run: .venv/bin/python bench/discussions.py  (uses a throwaway SQLite database in memory)
 """
 
 import os
@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["DATABASE_URL"] = "sqlite://:memory:"
 os.environ.pop("REDIS_URL", None)
