@@ -297,3 +297,22 @@ CELERY_BEAT_SCHEDULE["papers-import-daily"] = {
     "task": "papers.import_daily_catch_up",
     "schedule": crontab(minute=0, hour=PAPERS_IMPORT_HOUR),
 }
+
+# Email (the email issue): the trending-papers digest goes out after each successful daily import
+# of today or yesterday, and beat sends any still missing at DIGEST_HOUR (UTC); each person gets
+# a day's digest once. Group notifications are sent as they happen, or collected into one daily
+# summary sent by beat at NOTIFICATION_SUMMARY_HOUR (UTC). Unsubscribe links stay valid for
+# EMAIL_UNSUBSCRIBE_MAX_AGE_DAYS; EMAIL_UNSUBSCRIBE_MAILTO adds a mailto: List-Unsubscribe target.
+DIGEST_HOUR = env_int("DIGEST_HOUR", 9)
+DIGEST_MAX_AGE_DAYS = 1
+NOTIFICATION_SUMMARY_HOUR = env_int("NOTIFICATION_SUMMARY_HOUR", 7)
+EMAIL_UNSUBSCRIBE_MAX_AGE = env_int("EMAIL_UNSUBSCRIBE_MAX_AGE_DAYS", 90) * 24 * 3600
+EMAIL_UNSUBSCRIBE_MAILTO = env_str("EMAIL_UNSUBSCRIBE_MAILTO", "")
+CELERY_BEAT_SCHEDULE["send-digests"] = {
+    "task": "groups.send_digests",
+    "schedule": crontab(minute=0, hour=DIGEST_HOUR),
+}
+CELERY_BEAT_SCHEDULE["send-notification-summaries"] = {
+    "task": "groups.send_notification_summaries",
+    "schedule": crontab(minute=0, hour=NOTIFICATION_SUMMARY_HOUR),
+}

@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/profile/", group_views.profile, name="profile"),
+    path("", include("groups.email_urls")),
     path("accounts/", include("allauth.urls")),
     path("papers/", include("papers.urls")),
     path("", include("groups.urls")),

@@ -182,3 +182,24 @@ class ActivityAdmin(admin.ModelAdmin):
 
 # Discussion sessions register their admin pages in their own module.
 from groups import discussion_admin  # noqa: E402, F401
+
+# --- Email: delivery records (read-only, to see what was sent or failed) -----------------------
+from groups.models import DigestEmail, Notification  # noqa: E402
+
+
+@admin.register(DigestEmail)
+class DigestEmailAdmin(admin.ModelAdmin):
+    list_display = ["day", "user", "status", "attempts", "sent_at"]
+    list_filter = ["status", "day"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    readonly_fields = [f.name for f in DigestEmail._meta.fields]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["subject", "user", "group", "kind", "daily", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "daily"]
+    search_fields = ["user__email", "subject"]
+    list_select_related = ["user", "group"]
+    readonly_fields = [f.name for f in Notification._meta.fields]

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.audit import audit_record
+from groups.group_notices import notice_enqueue
 from groups.markdown import mention_candidates, render_markdown
 from groups.models import (
     DiscussionSession,
@@ -206,6 +207,7 @@ def note_create(*, author: User, subject: Subject, body: str, parent: Note | Non
         body_html=body_html,
     )
     _sync_mentions(note, mentioned)
+    notice_enqueue(event="note", object_id=note.pk)
     return note
 
 
@@ -229,6 +231,8 @@ def note_edit(*, note: Note, user: User, body: str) -> Note:
     locked.edited_at = timezone.now()
     locked.save(update_fields=["body", "body_html", "edited_at"])
     _sync_mentions(locked, mentioned)
+    # Someone newly @mentioned by the edit hears about it; the others were told already.
+    notice_enqueue(event="note", object_id=locked.pk)
     return locked
 
 

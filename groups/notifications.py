@@ -1,64 +1,39 @@
 """Email about sessions: who gets what, claimed once in the database, rendered and sent.
 
-One small place on purpose: a later issue adds per-user preferences and digests here.
-- `send_email` renders `templates/groups/email/<name>_subject.txt`, `<name>.txt` and `<name>.html`
-  in the recipient's time zone and sends a plain-text message with an HTML alternative.
+- `groups.emails.send_email` renders and sends (text + HTML, unsubscribe link and headers).
 - `deliver_session_email` is claim-then-send: it inserts a `SessionEmail` row (unique per person
   and change, or per person and start time for reminders) in its own transaction and sends only
   if that insert won, so a task that runs twice, or on two workers at once, emails each person once.
 - `session_notice_send` and `session_reminders_send` pick the recipients; Celery tasks call them.
+  Both respect each member's `GroupEmailSettings` (the "sessions" switch); a member who chose a
+  daily summary gets the notice in it (`groups.group_notices`) instead of on its own.
 """
 
 import logging
-import zoneinfo
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from groups.calendar import session_ics
-from groups.models import DiscussionSession, Membership, Rsvp, SessionEmail, User
+from groups.emails import _zone, send_email
+from groups.group_notices import is_daily, notice_record, recipients_for
+from groups.models import (
+    DiscussionSession,
+    GroupEmailSettings,
+    Membership,
+    Notification,
+    Rsvp,
+    SessionEmail,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 
 ATTENDING = [Rsvp.Answer.GOING, Rsvp.Answer.MAYBE]
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
-def send_email(
-    *,
-    user: User,
-    template: str,
-    context: dict[str, Any],
-    attachments: list[tuple[str, bytes, str]] = (),  # type: ignore[assignment]
-) -> None:
-    """Sends one multipart (text + HTML) email to the user, times shown in their own zone."""
-    context = {"recipient": user, "site_name": settings.SITE_NAME, **context}
-    with timezone.override(_zone(user.time_zone)):
-        subject = render_to_string(f"groups/email/{template}_subject.txt", context)
-        text = render_to_string(f"groups/email/{template}.txt", context)
-        html = render_to_string(f"groups/email/{template}.html", context)
-    message = EmailMultiAlternatives(
-        subject=f"[{settings.SITE_NAME}] " + " ".join(subject.split()),
-        body=text,
-        to=[user.email],
-    )
-    message.attach_alternative(html, "text/html")
-    for filename, content, mimetype in attachments:
-        message.attach(filename, content, mimetype)
-    message.send()
 
 
 def _claim(session: DiscussionSession, user: User, kind: str) -> SessionEmail | None:
@@ -101,17 +76,20 @@ def deliver_session_email(*, session: DiscussionSession, user: User, kind: str) 
     if kind != SessionEmail.Kind.REMINDER:
         attachments.append(("session.ics", session_ics(session), "text/calendar"))
     try:
-        send_email(user=user, template=f"session_{kind}", context=context, attachments=attachments)
+        send_email(
+            user=user,
+            template=f"session_{kind}",
+            context=context,
+            attachments=attachments,
+            unsubscribe=f"group:{session.group_id}:sessions",
+            reason=f"you are a member of {session.group.name}",
+        )
     except Exception:
         claim.delete()
         raise
     claim.sent_at = timezone.now()
     claim.save(update_fields=["sent_at"])
     return True
-
-
-def _members(session: DiscussionSession) -> QuerySet[User]:
-    return User.objects.filter(memberships__group_id=session.group_id).exclude(email="")
 
 
 def session_notice_send(*, session_id: int, kind: str, sequence: int, actor_id: int | None) -> int:
@@ -128,7 +106,7 @@ def session_notice_send(*, session_id: int, kind: str, sequence: int, actor_id: 
     )
     if session is None or session.sequence != sequence:
         return 0
-    recipients = _members(session)
+    recipients = recipients_for(group_id=session.group_id, switch="sessions")
     if actor_id is not None:
         recipients = recipients.exclude(pk=actor_id)
     if kind == SessionEmail.Kind.CANCELLED:
@@ -139,9 +117,29 @@ def session_notice_send(*, session_id: int, kind: str, sequence: int, actor_id: 
                 )
             )
         )
-    return sum(
-        deliver_session_email(session=session, user=user, kind=kind)
-        for user in recipients.order_by("pk")
+    sent = 0
+    for user in recipients.order_by("pk"):
+        if is_daily(user):
+            _session_notice_collect(session=session, user=user, kind=kind)
+        else:
+            sent += deliver_session_email(session=session, user=user, kind=kind)
+    return sent
+
+
+def _session_notice_collect(*, session: DiscussionSession, user: User, kind: str) -> None:
+    """Keeps a session notice for the member's daily summary instead of sending it now."""
+    labels = {"scheduled": "scheduled", "changed": "changed", "cancelled": "cancelled"}
+    with timezone.override(_zone(user.time_zone)):
+        when = timezone.localtime(session.starts_at).strftime("%a %d %b %Y, %H:%M %Z")
+    notice_record(
+        user=user,
+        group=session.group,
+        kind=Notification.Kind.SESSION,
+        key=f"session_{kind}:{session.pk}:{session.sequence}",
+        subject=f"Session {labels.get(kind, kind)}: {session.paper.title}",
+        body=f"{when}" + (f" · {session.place}" if session.place else ""),
+        url=reverse("session_detail", kwargs={"slug": session.group.slug, "pk": session.pk}),
+        daily=True,
     )
 
 
@@ -159,6 +157,14 @@ def reminders_due(now: datetime | None = None) -> QuerySet[Rsvp]:
         .filter(
             Exists(
                 Membership.objects.filter(group=OuterRef("session__group"), user=OuterRef("user"))
+            ),
+            user__is_active=True,
+        )
+        .exclude(
+            Exists(
+                GroupEmailSettings.objects.filter(
+                    group=OuterRef("session__group"), user=OuterRef("user"), sessions=False
+                )
             )
         )
         .exclude(

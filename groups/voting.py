@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from groups.group_notices import notice_enqueue
 from groups.membership import activity_record
 from groups.models import (
     Activity,
@@ -162,6 +163,7 @@ def nomination_create(
         else:
             Vote.objects.create(nomination=nomination, user=user)
             activity_record(group=group, actor=user, kind=Activity.Kind.NOMINATED, paper=paper)
+            notice_enqueue(event="nomination", object_id=nomination.pk)
             return NominationResult(nomination=nomination, created=True, voted=True)
     voted = vote_cast(nomination=existing, user=user)
     return NominationResult(nomination=existing, created=False, voted=voted)

@@ -180,3 +180,23 @@ class NoteFlagFactory(DjangoModelFactory):
     note = factory.SubFactory(NoteFactory)
     flagged_by = factory.SubFactory(UserFactory)
     reason = "spam"
+
+
+# --- Email -----------------------------------------------------------------------------------
+class EmailPreferencesFactory(DjangoModelFactory):
+    """A digest subscriber (pass digest_enabled=False for someone who is not)."""
+
+    class Meta:
+        model = "groups.EmailPreferences"
+
+    user = factory.SubFactory(UserFactory)
+    digest_enabled = True
+    digest_top = 10
+
+
+class GroupEmailSettingsFactory(DjangoModelFactory):
+    class Meta:
+        model = "groups.GroupEmailSettings"
+
+    user = factory.SubFactory(UserFactory)
+    group = factory.SubFactory(ReadingGroupFactory)

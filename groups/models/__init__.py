@@ -1,6 +1,12 @@
 """The groups app's models, one module per area; import them from here."""
 
 from groups.models.discussions import CalendarToken, DiscussionSession, Rsvp, SessionEmail
+from groups.models.email import (
+    DigestEmail,
+    EmailPreferences,
+    GroupEmailSettings,
+    Notification,
+)
 from groups.models.groups import (
     Activity,
     Invitation,
@@ -17,9 +23,12 @@ from groups.models.people import User, validate_timezone
 __all__ = [
     "Activity",
     "CalendarToken",
+    "DigestEmail",
     "DiscussionSession",
+    "EmailPreferences",
     "FlaggedNote",
     "GroupBan",
+    "GroupEmailSettings",
     "Invitation",
     "JoinRequest",
     "Membership",
@@ -29,6 +38,7 @@ __all__ = [
     "Note",
     "NoteFlag",
     "NoteRevision",
+    "Notification",
     "ReadingGroup",
     "Rsvp",
     "SessionEmail",

@@ -1,0 +1,164 @@
+"""Email preferences and delivery records (the email issue).
+
+Every email that is not a session notice is one row here, claimed in the database before it is
+sent: a unique constraint per recipient and thing (a digest per user and day, a notification per
+user and event) keeps it to one email however often, or on how many workers, a task runs.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from groups.models.groups import ReadingGroup
+
+DIGEST_MAX_TOP = 50
+
+
+class EmailPreferences(models.Model):
+    """A person's digest subscription. No row means the defaults: no digest."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences"
+    )
+    digest_enabled = models.BooleanField(default=False)
+    digest_top = models.PositiveSmallIntegerField(default=10)
+    digest_keywords = models.CharField(
+        max_length=300, blank=True, help_text="Only papers matching any of these words."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "email preferences"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(digest_top__gte=1) & Q(digest_top__lte=DIGEST_MAX_TOP),
+                name="digest_top_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Email preferences of {self.user_id}"
+
+    @property
+    def keywords(self) -> list[str]:
+        return [word for word in self.digest_keywords.replace(",", " ").split() if word][:10]
+
+
+class GroupEmailSettings(models.Model):
+    """What one member hears about one group. No row means the defaults: everything, at once."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATE = "immediate", "As it happens"
+        DAILY = "daily", "One daily summary"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_email_settings"
+    )
+    group = models.ForeignKey(ReadingGroup, on_delete=models.CASCADE, related_name="+")
+    nominations = models.BooleanField("New nominations", default=True)
+    sessions = models.BooleanField("Sessions scheduled, changed or cancelled", default=True)
+    replies = models.BooleanField("Replies to my notes", default=True)
+    mentions = models.BooleanField("@mentions of me", default=True)
+    delivery = models.CharField(max_length=10, choices=Delivery, default=Delivery.IMMEDIATE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "group"], name="one_email_setting_per_group"),
+            models.CheckConstraint(
+                condition=Q(delivery__in=["immediate", "daily"]), name="email_delivery_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Email settings of {self.user_id} for group {self.group_id}"
+
+
+class Delivery(models.Model):
+    """Common to delivery records: claimed, then sent or failed (after its retries)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Nothing to send"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DigestEmail(Delivery):
+    """The trending-papers digest of one day to one person: at most one, ever."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_emails"
+    )
+    day = models.DateField()
+
+    class Meta:
+        ordering = ["-day", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="one_digest_per_user_day"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "skipped", "failed"]),
+                name="digest_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest of {self.day} to {self.user_id} ({self.status})"
+
+
+class Notification(Delivery):
+    """One group event (a nomination, a reply, a mention, a session notice) for one member.
+
+    `key` names the event ("nomination:12", "reply:40", "session_changed:7:3"); the unique
+    constraint on (user, key) makes each event reach each person once. Immediate ones are sent
+    one by one; daily ones wait (pending) for the person's daily summary, which claims them all.
+    """
+
+    class Kind(models.TextChoices):
+        NOMINATION = "nomination", "New nomination"
+        REPLY = "reply", "Reply to your note"
+        MENTION = "mention", "Mention"
+        SESSION = "session", "Session notice"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    group = models.ForeignKey(ReadingGroup, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind)
+    key = models.CharField(max_length=80)
+    daily = models.BooleanField(default=False)
+    # Set when a daily summary claims the row: the summary then reads exactly what it claimed.
+    batch = models.CharField(max_length=32, blank=True)
+    subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_notification_per_event"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "skipped", "failed"]),
+                name="notification_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["nomination", "reply", "mention", "session"]),
+                name="notification_kind_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["daily", "status", "user"], name="notification_summary_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} to {self.user_id} ({self.status})"
