@@ -316,3 +316,7 @@ CELERY_BEAT_SCHEDULE["send-notification-summaries"] = {
     "task": "groups.send_notification_summaries",
     "schedule": crontab(minute=0, hour=NOTIFICATION_SUMMARY_HOUR),
 }
+
+# Reading groups: an open ballot page asks every BALLOT_POLL_SECONDS whether the ballot changed
+# (a conditional GET answered 304 while it did not), so other members' votes appear without a reload.
+BALLOT_POLL_SECONDS = env_int("BALLOT_POLL_SECONDS", 5)

@@ -172,6 +172,7 @@ def session_schedule(
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at"])
     _enqueue_notice(session, SessionEmail.Kind.SCHEDULED, created_by)
+    ReadingGroup.objects.ballot_bump(group.pk)  # the nomination left the open ballot
     return session
 
 

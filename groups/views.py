@@ -2,22 +2,33 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import trigger_client_event
 
 from groups.access import get_group_for_member, get_group_for_organizer, get_group_for_viewer
+from groups.ballot import (
+    PAGE_STEP,
+    BallotUrls,
+    ballot_page,
+    ballot_row,
+    etag,
+    shown_param,
+    view_key,
+    vote_answer,
+)
 from groups.discussions import next_session_for_group
 from groups.forms import (
     GroupForm,
@@ -38,10 +49,9 @@ from groups.models import (
 )
 from groups.voting import (
     NominationResult,
+    VoteChange,
     VotingError,
     ballot,
-    ballot_row,
-    ballot_rows,
     last_discussed_at,
     last_discussed_by_group,
     nomination_archive,
@@ -176,30 +186,59 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "groups/home.html", context)
 
 
+def _ballot_list_url(urls: BallotUrls, *, query: str, shown: int) -> str:
+    params = {"q": query.strip()} if query.strip() else {}
+    if shown != PAGE_STEP:
+        params["show"] = str(shown)
+    return f"{urls.ballot}?{urlencode(params)}" if params else urls.ballot
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def group_ballot(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_viewer(request, slug)
-    rows = ballot_rows(ballot(group), user=request.user, with_voters=membership is not None)
-    context = _group_context(request, group, membership, "ballot") | {
-        "rows": rows,
-        "form": NominateForm(),
-        "back_url": reverse("group_ballot", args=[slug]),
-    }
+    query = request.GET.get("q", "")[:200].strip()
+    shown = shown_param(request.GET.get("show"))
+    key = view_key(viewer=request.user, membership=membership, query=query, shown=shown)
     if request.htmx:
-        return render(request, "groups/ballot.html#ballot-list", context)
-    return render(request, "groups/ballot.html", context)
+        # The page polls with the ETag it holds: while nothing changed, answer without rendering.
+        not_modified = get_conditional_response(request, etag=etag(group.ballot_version, key))
+        if not_modified is not None:
+            not_modified["ETag"] = etag(group.ballot_version, key)
+            return not_modified
+    page = ballot_page(group, viewer=request.user, membership=membership, query=query, shown=shown)
+    urls = BallotUrls.for_group(group)
+    context = _group_context(request, group, membership, "ballot") | {
+        "page": page,
+        "urls": urls,
+        "view_key": key,
+        "list_url": _ballot_list_url(urls, query=query, shown=shown),
+        "more_url": _ballot_list_url(urls, query=query, shown=page.next_shown),
+        "poll_seconds": settings.BALLOT_POLL_SECONDS,
+        "page_step": PAGE_STEP,
+        "form": NominateForm(),
+    }
+    if not request.htmx:
+        return render(request, "groups/ballot.html", context)
+    response = render(request, "groups/ballot.html#ballot-list", context)
+    response["ETag"] = etag(page.version, key)
+    response["Cache-Control"] = "no-store"  # the page asks with If-None-Match itself
+    response["X-Ballot-Answer"] = "list"
+    response["X-Ballot-Version"] = str(page.version)
+    return response
 
 
 @require_GET
 def group_nomination(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group, membership = get_group_for_viewer(request, slug)
     nomination = get_object_or_404(
-        Nomination.objects.filter(group=group).ranked().for_ballot(), pk=pk
+        Nomination.objects.filter(group=group).select_related("paper", "nominated_by"), pk=pk
     )
-    (row,) = ballot_rows([nomination], user=request.user, with_voters=membership is not None)
+    row = ballot_row(group, pk, viewer=request.user, with_voters=membership is not None)
     context = _group_context(request, group, membership, "ballot") | {
-        "nomination": row,
+        "nomination": nomination,
+        "row": row,
+        "urls": BallotUrls.for_group(group),
         "discussed_at": last_discussed_at(group=group, paper=nomination.paper),
         "back_url": request.get_full_path(),
     }
@@ -280,44 +319,69 @@ def group_nominate_paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 
 def _vote_response(
-    request: HttpRequest, slug: str, pk: int, action: Callable[..., bool], done: str
+    request: HttpRequest,
+    slug: str,
+    pk: int,
+    action: Callable[..., VoteChange],
+    *,
+    delta: int,
+    done: str,
 ) -> HttpResponse:
     group, membership = get_group_for_member(request, slug)
     nomination = get_object_or_404(Nomination, group=group, pk=pk)
     error = ""
+    change = None
     try:
-        action(nomination=nomination, user=request.user)
+        change = action(nomination=nomination, user=request.user)
     except VotingError as exc:
         error = str(exc)
     back = _back(request, reverse("group_ballot", args=[slug]))
-    if request.htmx:
-        row = ballot_row(pk, group=group, user=request.user)
-        context = {
-            "group": group,
-            "membership": membership,
-            "nomination": row,
-            "back_url": back,
-            "error": error,
-        }
-        response = render(request, "groups/ballot.html#vote-box", context)
-        return trigger_client_event(response, "ballotChanged", after="settle")
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, done)
-    return redirect(back)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, done)
+        return redirect(back)
+    answer = vote_answer(group, pk, viewer=request.user, change=change, delta=delta)
+    if answer is None:
+        raise Http404("No such nomination.")
+    context = {
+        "group": group,
+        "membership": membership,
+        "row": answer.row,
+        "urls": BallotUrls.for_group(group),
+        "error": error,
+    }
+    # A ballot row asks for its whole row (it may move); the nomination page for its vote box.
+    in_row = request.POST.get("answer") == "row"
+    response = render(
+        request,
+        "groups/ballot.html#ballot-row" if in_row else "groups/ballot.html#vote-box",
+        context,
+    )
+    response["X-Ballot-Answer"] = "row" if in_row else "box"
+    response["X-Ballot-Version"] = str(answer.version)
+    if answer.before is not None:
+        response["X-Ballot-Before"] = str(answer.before)
+    if answer.row.rank is not None:
+        response["X-Ballot-Rank"] = str(answer.row.rank)
+    if answer.old_rank is not None:
+        response["X-Ballot-Old-Rank"] = str(answer.old_rank)
+    return response
 
 
 @require_POST
 @sign_in_to_act
 def group_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    return _vote_response(request, slug, pk, vote_cast, "Your vote is counted.")
+    return _vote_response(request, slug, pk, vote_cast, delta=1, done="Your vote is counted.")
 
 
 @require_POST
 @sign_in_to_act
 def group_unvote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    return _vote_response(request, slug, pk, vote_withdraw, "Your vote is taken back.")
+    return _vote_response(
+        request, slug, pk, vote_withdraw, delta=-1, done="Your vote is taken back."
+    )
 
 
 @require_POST

@@ -1,16 +1,16 @@
-"""Nominations and approval votes: services and the ballot queries.
+"""Nominations and approval votes: the services that change the ballot.
 
 Callers may rely on: one vote per member per nomination (a database constraint; casting twice, or twenty
 times at once, leaves one vote and raises nothing); one open nomination per paper and group (nominating an
-already nominated paper adds the nominator's vote instead); every nomination starts with its nominator's vote.
+already nominated paper adds the nominator's vote instead); every nomination starts with its nominator's vote;
+every change raises the group's ballot version by one in the same transaction, and a no-op raises nothing
+(see `ReadingGroupQuerySet.ballot_bump`). The ballot as pages read it is in `groups.ballot`.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -90,52 +90,16 @@ def ballot(group: ReadingGroup) -> QuerySet[Nomination]:
     )
 
 
-def voters_by_nomination(nomination_ids: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
-    """Nomination id -> its voters as (user id, name), in voting order. One query.
+@dataclass(frozen=True)
+class VoteChange:
+    """What a vote or a take-back did: whether it changed anything, and the ballot version after it."""
 
-    A hand-made prefetch: `prefetch_related` would build a Vote and a User instance per vote, which
-    on a long ballot (thousands of votes) cost ten times the query itself.
-    """
-    voters: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    rows = (
-        Vote.objects.filter(nomination_id__in=list(nomination_ids))
-        .order_by("created_at", "id")
-        .values_list("nomination_id", "user_id", "user__display_name", "user__username")
-    )
-    for nomination_id, user_id, display_name, username in rows:
-        voters[nomination_id].append((user_id, display_name or username))
-    return voters
+    changed: bool
+    version: int
 
 
-def ballot_rows(
-    nominations: Iterable[Nomination], *, user: User | AnonymousUser, with_voters: bool
-) -> list[Nomination]:
-    """The rows as a page shows them: with voters (for members) and what the viewer may do.
-
-    Adds `voter_names` (one string), `my_vote` and `can_withdraw` to each; one query for voters.
-    """
-    rows = list(nominations)
-    voters = voters_by_nomination(row.pk for row in rows) if with_voters else {}
-    for row in rows:
-        row_voters = voters.get(row.pk, [])
-        voter_ids = {user_id for user_id, _ in row_voters}
-        row.voter_names = ", ".join(name for _, name in row_voters)
-        row.my_vote = user.pk in voter_ids
-        row.can_withdraw = (
-            with_voters
-            and row.is_open
-            and row.nominated_by_id == user.pk
-            and voter_ids <= {user.pk}
-        )
-    return rows
-
-
-def ballot_row(nomination_id: int, *, group: ReadingGroup, user: User) -> Nomination:
-    """One nomination as a member's ballot row shows it (for the htmx vote box), whatever its status."""
-    nomination = (
-        Nomination.objects.filter(group=group, pk=nomination_id).ranked().for_ballot().get()
-    )
-    return ballot_rows([nomination], user=user, with_voters=True)[0]
+def _version(group_id: int) -> int:
+    return ReadingGroup.objects.filter(pk=group_id).values_list("ballot_version", flat=True).get()
 
 
 @dataclass(frozen=True)
@@ -164,9 +128,10 @@ def nomination_create(
             Vote.objects.create(nomination=nomination, user=user)
             activity_record(group=group, actor=user, kind=Activity.Kind.NOMINATED, paper=paper)
             notice_enqueue(event="nomination", object_id=nomination.pk)
+            ReadingGroup.objects.ballot_bump(group.pk)
             return NominationResult(nomination=nomination, created=True, voted=True)
-    voted = vote_cast(nomination=existing, user=user)
-    return NominationResult(nomination=existing, created=False, voted=voted)
+    change = vote_cast(nomination=existing, user=user)
+    return NominationResult(nomination=existing, created=False, voted=change.changed)
 
 
 def _lock_open(nomination: Nomination) -> Nomination:
@@ -178,8 +143,8 @@ def _lock_open(nomination: Nomination) -> Nomination:
 
 
 @transaction.atomic
-def vote_cast(*, nomination: Nomination, user: User) -> bool:
-    """Counts the member's vote. True if counted now, False if it was already there.
+def vote_cast(*, nomination: Nomination, user: User) -> VoteChange:
+    """Counts the member's vote; `changed` is False when it was already there (a double click).
 
     Raises VotingError when the nomination is no longer open.
     """
@@ -188,16 +153,21 @@ def vote_cast(*, nomination: Nomination, user: User) -> bool:
         with transaction.atomic():
             Vote.objects.create(nomination=current, user=user)
     except IntegrityError:
-        return False
-    return True
+        return VoteChange(changed=False, version=_version(current.group_id))
+    return VoteChange(changed=True, version=ReadingGroup.objects.ballot_bump(current.group_id))
 
 
 @transaction.atomic
-def vote_withdraw(*, nomination: Nomination, user: User) -> bool:
-    """Takes the member's vote back. True if there was one. Raises VotingError if not open."""
+def vote_withdraw(*, nomination: Nomination, user: User) -> VoteChange:
+    """Takes the member's vote back; `changed` is False when there was none.
+
+    Raises VotingError when the nomination is no longer open.
+    """
     current = _lock_open(nomination)
     deleted, _ = Vote.objects.filter(nomination=current, user=user).delete()
-    return deleted > 0
+    if not deleted:
+        return VoteChange(changed=False, version=_version(current.group_id))
+    return VoteChange(changed=True, version=ReadingGroup.objects.ballot_bump(current.group_id))
 
 
 @transaction.atomic
@@ -214,6 +184,7 @@ def nomination_withdraw(*, nomination: Nomination, user: User) -> Nomination:
     activity_record(
         group=current.group, actor=user, kind=Activity.Kind.WITHDREW, paper=current.paper
     )
+    ReadingGroup.objects.ballot_bump(current.group_id)
     return current
 
 
@@ -229,4 +200,5 @@ def nomination_archive(*, nomination: Nomination, by: Membership) -> Nomination:
     activity_record(
         group=current.group, actor=by.user, kind=Activity.Kind.ARCHIVED, paper=current.paper
     )
+    ReadingGroup.objects.ballot_bump(current.group_id)
     return current

@@ -5,6 +5,11 @@ from django.db import connections, models
 from django.db.models import F, Q
 
 
+def arxiv_abs_url(arxiv_id: str) -> str:
+    """The paper's abstract page on arXiv (for lists built without model instances)."""
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
 class PaperQuerySet(models.QuerySet["Paper"]):
     """Reads the pages need. Each is one query, whatever the number of papers.
 
@@ -104,7 +109,7 @@ class Paper(models.Model):
 
     @property
     def abs_url(self) -> str:
-        return f"https://arxiv.org/abs/{self.arxiv_id}"
+        return arxiv_abs_url(self.arxiv_id)
 
     @property
     def pdf_url(self) -> str:

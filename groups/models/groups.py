@@ -2,7 +2,7 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from groups.models.people import validate_timezone
@@ -32,6 +32,16 @@ class ReadingGroupQuerySet(models.QuerySet):
 
     def of_user(self, user: models.Model) -> Self:
         return self.filter(memberships__user=user)
+
+    def ballot_bump(self, group_id: int) -> int:
+        """Raises the group's ballot version by one and returns the new version.
+
+        Call it last in the transaction of every change to the open ballot (a vote, a nomination,
+        a withdrawal, archiving, scheduling). Its UPDATE holds the group row until commit, so
+        concurrent changes take turns and each version names exactly one state of the ballot.
+        """
+        self.filter(pk=group_id).update(ballot_version=F("ballot_version") + 1)
+        return self.filter(pk=group_id).values_list("ballot_version", flat=True).get()
 
     def with_counts(self) -> Self:
         """Adds `member_count` and `open_count` (open nominations) without multiplying rows."""
@@ -82,6 +92,8 @@ class ReadingGroup(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Which state of the open ballot pages show: see `ReadingGroupQuerySet.ballot_bump`.
+    ballot_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = ReadingGroupQuerySet.as_manager()
 

@@ -5,6 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from groups.models import Membership, Nomination, Vote
+from groups.ballot import PAGE_STEP
 from groups.voting import ballot, vote_cast
 from tests.factories import MembershipFactory, NominationFactory, VoteFactory
 from tests.groups.conftest import Cast
@@ -75,16 +76,18 @@ def test_it_renders_the_ballot_in_a_constant_number_of_queries(
     )
     client = cast.client("member")
 
-    # session, user, group, membership, ranked nominations, their voters
-    with django_assert_num_queries(6):
+    # session, user, group, membership; the ranking (with the version), the shown rows, their voters
+    with django_assert_num_queries(7):
         response = client.get(f"/g/{cast.group.slug}/ballot/")
 
     assert response.status_code == 200
-    assert response.content.decode().count('class="ballot-row"') == nominations
+    html = response.content.decode()
+    assert html.count('class="ballot-row"') == min(nominations, PAGE_STEP)
+    assert ("Show more" in html) is (nominations > PAGE_STEP)
 
 
 @pytest.mark.parametrize("voters", [1, 200])
-def test_it_answers_an_htmx_vote_with_the_vote_box_alone(
+def test_it_answers_an_htmx_vote_with_its_row_alone(
     cast: Cast, voters: int, django_assert_num_queries
 ) -> None:
     nomination = NominationFactory(group=cast.group)
@@ -94,19 +97,36 @@ def test_it_answers_an_htmx_vote_with_the_vote_box_alone(
     url = f"/g/{cast.group.slug}/n/{nomination.pk}/vote/"
 
     # session, user, group, membership, nomination; the service's savepoint, row lock, its inner
-    # savepoint, insert, two releases; the row with its count, its voters
-    with django_assert_num_queries(13):
-        response = client.post(url, {"next": "/elsewhere/"}, headers={"HX-Request": "true"})
+    # savepoint, insert, release, version bump and read, release; the ranking, the row, its voters
+    with django_assert_num_queries(16):
+        response = client.post(
+            url, {"next": "/elsewhere/", "answer": "row"}, headers={"HX-Request": "true"}
+        )
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.lstrip().startswith(f'<div class="vote-box voted" id="vote-{nomination.pk}"')
-    assert "<html" not in html and "ballot-row" not in html
+    assert html.lstrip().startswith(f'<li class="ballot-row" id="nomination-{nomination.pk}"')
+    assert "<html" not in html and html.count("<li") == 1
     assert f'<span class="count">{voters + 1}</span>' in html
+    assert 'aria-pressed="true"' in html
     assert cast.member.name in html
-    assert "ballotChanged" in response["HX-Trigger-After-Settle"]
-    # Small: the box is a count, a button and the voters' names, nothing of the page around it.
-    assert len(html) < 1500 + 40 * voters
+    assert response["X-Ballot-Answer"] == "row"
+    assert response["X-Ballot-Version"] == "1"
+    assert response["X-Ballot-Before"] == "0"
+    assert response["X-Ballot-Rank"] == response["X-Ballot-Old-Rank"] == "1"
+    # Small: the row and its voters' names, nothing of the page around it.
+    assert len(response.content) < 5 * 1024
+
+
+def test_it_answers_the_nomination_page_with_its_vote_box(cast: Cast) -> None:
+    nomination = NominationFactory(group=cast.group)
+    response = cast.client("member").post(
+        f"/g/{cast.group.slug}/n/{nomination.pk}/vote/", headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<div class="vote-box voted" id="vote-{nomination.pk}"')
+    assert "ballot-row" not in html
+    assert response["X-Ballot-Answer"] == "box"
 
 
 def test_it_votes_and_unvotes_without_javascript_and_redirects_back(cast: Cast) -> None:
@@ -139,7 +159,7 @@ def test_it_counts_a_double_click_once(cast: Cast) -> None:
         response = client.post(f"/g/{cast.group.slug}/n/{nomination.pk}/vote/")
         assert response.status_code == 302
     assert Vote.objects.filter(nomination=nomination, user=cast.member).count() == 1
-    assert vote_cast(nomination=nomination, user=cast.member) is False
+    assert vote_cast(nomination=nomination, user=cast.member).changed is False
 
 
 def test_it_refuses_votes_on_a_closed_nomination_with_a_message(cast: Cast) -> None:
@@ -164,8 +184,9 @@ def test_it_refreshes_the_ranking_through_an_htmx_get_of_the_list(cast: Cast) ->
     )
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="ballot"')
-    assert 'hx-trigger="ballotChanged from:body"' in html
+    assert 'hx-trigger="every 5s, ballot:refresh"' in html
     assert "<html" not in html
+    assert response["X-Ballot-Answer"] == "list"
 
 
 def test_it_keeps_one_vote_per_member_in_the_database(cast: Cast) -> None:

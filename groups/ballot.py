@@ -1,0 +1,387 @@
+"""The ballot as pages read it: ranked rows built without model instances, and vote answers.
+
+Callers may rely on:
+- ranks and vote counts come from one SQL statement that also reads the group's ballot version,
+  so `BallotPage.version` and `VoteAnswer.version` name the state those numbers belong to;
+- a `VoteAnswer` with `before` set is an exact delta: the ballot at `version` is the ballot at
+  `before` with only this row's vote changed (it moved from `old_rank` to `row.rank`; the rows it
+  passed shifted by one). Without `before`, a page older than `version` must fetch the list again;
+- the number of queries does not grow with nominations, members or votes.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from hashlib import blake2s
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast
+from django.template.defaultfilters import linebreaksbr
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString
+
+from groups.models import DiscussionSession, Membership, Nomination, ReadingGroup, User, Vote
+from groups.voting import VoteChange
+from papers.models import arxiv_abs_url
+
+PAGE_STEP = 50  # rows shown at first, and added by each "Show more"
+MAX_SHOWN = 1000
+FORMER_MEMBER = "a former member"
+AUTHORS_SHOWN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class BallotRow:
+    """One nomination as a ballot row shows it; every value is ready to print."""
+
+    id: int
+    rank: int | None  # None once the nomination has left the open ballot
+    is_open: bool
+    status_label: str
+    arxiv_id: str
+    abs_url: str
+    title: str
+    authors_line: str
+    pitch_html: SafeString
+    nominator: str
+    nominated_on: str
+    discussed_on: str
+    vote_count: int
+    voter_names: str
+    my_vote: bool
+    can_withdraw: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BallotUrls:
+    """Address prefixes, reversed once per page; rows append their id (no per-row reversing)."""
+
+    ballot: str
+    nomination: str  # + "<id>/", "<id>/vote/", "<id>/unvote/", "<id>/withdraw/", "<id>/archive/"
+    schedule: str
+    sign_in: str
+
+    @classmethod
+    def for_group(cls, group: ReadingGroup) -> "BallotUrls":
+        one = reverse("group_nomination", args=[group.slug, 1])
+        ballot = reverse("group_ballot", args=[group.slug])
+        return cls(
+            ballot=ballot,
+            nomination=one.removesuffix("1/"),
+            schedule=reverse("session_create", args=[group.slug]),
+            sign_in=f"{reverse('account_login')}?{urlencode({'next': ballot})}",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    id: int
+    votes: int
+    created_at: datetime
+
+    def key(self, votes: int | None = None) -> tuple[int, datetime, int]:
+        """The ballot's order: most votes first, ties to the earlier nomination, then the lower id."""
+        return (-(self.votes if votes is None else votes), self.created_at, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Every open nomination in rank order, read in one statement with the ballot version."""
+
+    version: int
+    order: list[Ranked]
+    matching: list[Ranked]  # those the filter keeps (all of them without a filter)
+
+    def rank_of(self, nomination_id: int) -> int | None:
+        for position, item in enumerate(self.order, start=1):
+            if item.id == nomination_id:
+                return position
+        return None
+
+
+def ranking(group: ReadingGroup, *, query: str = "") -> Ranking:
+    """One query. `query` filters by title, arXiv id or author; ranks stay those of the whole ballot."""
+    query = query.strip()
+    rows = (
+        Nomination.objects.filter(group=group)
+        .open()
+        .annotate(vote_count=Count("votes"), version=F("group__ballot_version"))
+        .order_by("-vote_count", "created_at", "id")
+    )
+    if query:
+        rows = rows.annotate(
+            authors_text=Cast("paper__authors", TextField()),
+            matches=ExpressionWrapper(
+                Q(paper__title__icontains=query)
+                | Q(paper__arxiv_id__icontains=query)
+                | Q(authors_text__icontains=query),
+                output_field=BooleanField(),
+            ),
+        )
+    else:
+        rows = rows.annotate(matches=Value(True))
+    order: list[Ranked] = []
+    matching: list[Ranked] = []
+    version: int | None = None
+    for pk, votes, created_at, row_version, matches in rows.values_list(
+        "id", "vote_count", "created_at", "version", "matches"
+    ):
+        version = row_version
+        item = Ranked(id=pk, votes=votes, created_at=created_at)
+        order.append(item)
+        if matches:
+            matching.append(item)
+    if version is None:  # an empty ballot: the version is all there is to read
+        version = (
+            ReadingGroup.objects.filter(pk=group.pk).values_list("ballot_version", flat=True).get()
+        )
+    return Ranking(version=version, order=order, matching=matching)
+
+
+def _voters(nomination_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """Nomination id -> its voters as (user id, name), in voting order. One query."""
+    voters: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    rows = (
+        Vote.objects.filter(nomination_id__in=nomination_ids)
+        .order_by("created_at", "id")
+        .values_list("nomination_id", "user_id", "user__display_name", "user__username")
+    )
+    for nomination_id, user_id, display_name, username in rows:
+        voters[nomination_id].append((user_id, display_name or username))
+    return voters
+
+
+def _authors_line(authors: list[str] | None) -> str:
+    authors = authors or []
+    line = ", ".join(authors[:AUTHORS_SHOWN])
+    return f"{line} et al." if len(authors) > AUTHORS_SHOWN else line
+
+
+def _day(value: datetime | None) -> str:
+    return date_format(timezone.localtime(value), "j M Y") if value is not None else ""
+
+
+def rows_for(
+    ids: Iterable[int],
+    *,
+    ranking: Ranking,
+    viewer: User | AnonymousUser,
+    with_voters: bool,
+) -> list[BallotRow]:
+    """The rows for these nominations (open or not), in the order given. Two queries at most."""
+    ids = list(ids)
+    if not ids:
+        return []
+    counted = {item.id: item.votes for item in ranking.order}
+    ranks = {item.id: rank for rank, item in enumerate(ranking.order, start=1)}
+    discussed = (
+        DiscussionSession.objects.discussed()
+        .filter(group=OuterRef("group"), paper=OuterRef("paper"))
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
+    )
+    found = {
+        values[0]: values
+        for values in Nomination.objects.filter(pk__in=ids)
+        .annotate(discussed_at=Subquery(discussed), vote_count=Count("votes"))
+        .values_list(
+            "id",
+            "status",
+            "pitch",
+            "created_at",
+            "nominated_by_id",
+            "nominated_by__display_name",
+            "nominated_by__username",
+            "paper__arxiv_id",
+            "paper__title",
+            "paper__authors",
+            "discussed_at",
+            "vote_count",
+        )
+    }
+    voters = _voters(ids) if with_voters else {}
+    statuses = dict(Nomination.Status.choices)
+    viewer_id = viewer.pk
+    rows = []
+    for pk in ids:
+        if pk not in found:
+            continue
+        (
+            _,
+            status,
+            pitch,
+            created_at,
+            nominated_by_id,
+            display_name,
+            username,
+            arxiv_id,
+            title,
+            authors,
+            discussed_at,
+            votes,
+        ) = found[pk]
+        row_voters = voters.get(pk, [])
+        voter_ids = {user_id for user_id, _ in row_voters}
+        is_open = status == Nomination.Status.OPEN
+        rows.append(
+            BallotRow(
+                id=pk,
+                rank=ranks.get(pk),
+                is_open=is_open,
+                status_label=statuses[status],
+                arxiv_id=arxiv_id,
+                abs_url=arxiv_abs_url(arxiv_id),
+                title=title,
+                authors_line=_authors_line(authors),
+                pitch_html=linebreaksbr(pitch) if pitch else SafeString(""),
+                nominator=(display_name or username) if nominated_by_id else FORMER_MEMBER,
+                nominated_on=_day(created_at),
+                discussed_on=_day(discussed_at),
+                # Open rows take the count their rank was computed from (same statement).
+                vote_count=counted.get(pk, votes),
+                voter_names=", ".join(name for _, name in row_voters),
+                my_vote=viewer_id in voter_ids,
+                can_withdraw=(
+                    with_voters
+                    and is_open
+                    and nominated_by_id == viewer_id
+                    and voter_ids <= {viewer_id}
+                ),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class BallotPage:
+    version: int
+    rows: list[BallotRow]
+    query: str
+    shown: int  # how many rows were asked for
+    open_count: int  # on the whole ballot
+    matching_count: int  # kept by the filter
+
+    @property
+    def has_more(self) -> bool:
+        return self.matching_count > len(self.rows)
+
+    @property
+    def next_shown(self) -> int:
+        return min(self.shown + PAGE_STEP, MAX_SHOWN)
+
+
+def shown_param(value: str | None) -> int:
+    """The `show` query parameter: a multiple of PAGE_STEP between PAGE_STEP and MAX_SHOWN."""
+    try:
+        asked = int(value or PAGE_STEP)
+    except ValueError:
+        asked = PAGE_STEP
+    steps = max(1, -(-asked // PAGE_STEP))
+    return min(steps * PAGE_STEP, MAX_SHOWN)
+
+
+def ballot_page(
+    group: ReadingGroup,
+    *,
+    viewer: User | AnonymousUser,
+    membership: Membership | None,
+    query: str = "",
+    shown: int = PAGE_STEP,
+) -> BallotPage:
+    """The top `shown` ranked open nominations the filter keeps. Three queries at most."""
+    ranked = ranking(group, query=query)
+    visible = [item.id for item in ranked.matching[:shown]]
+    rows = rows_for(visible, ranking=ranked, viewer=viewer, with_voters=membership is not None)
+    return BallotPage(
+        version=ranked.version,
+        rows=rows,
+        query=query.strip(),
+        shown=shown,
+        open_count=len(ranked.order),
+        matching_count=len(ranked.matching),
+    )
+
+
+def ballot_row(
+    group: ReadingGroup, nomination_id: int, *, viewer: User | AnonymousUser, with_voters: bool
+) -> BallotRow | None:
+    """One nomination of the group as its row shows it, whatever its status; None if not found."""
+    ranked = ranking(group)
+    rows = rows_for([nomination_id], ranking=ranked, viewer=viewer, with_voters=with_voters)
+    return rows[0] if rows else None
+
+
+def view_key(
+    *, viewer: User | AnonymousUser, membership: Membership | None, query: str, shown: int
+) -> str:
+    """Everything but the version that a list answer's HTML depends on, as a short digest.
+
+    Dates are printed in the viewer's zone and "discussed" badges appear as sessions pass, so the
+    zone and the day are part of it.
+    """
+    role = membership.role if membership is not None else "-"
+    zone = timezone.get_current_timezone_name()
+    context = f"{viewer.pk}|{role}|{query.strip()}|{shown}|{zone}|{timezone.localdate()}"
+    return blake2s(context.encode(), digest_size=6).hexdigest()
+
+
+def etag(version: int, key: str) -> str:
+    """The list answer's ETag; the page rebuilds it from its `data-version` and `data-view-key`."""
+    return f'W/"{version}-{key}"'
+
+
+@dataclass(frozen=True, slots=True)
+class VoteAnswer:
+    row: BallotRow
+    version: int
+    before: int | None
+    old_rank: int | None
+
+
+def vote_answer(
+    group: ReadingGroup,
+    nomination_id: int,
+    *,
+    viewer: User,
+    change: VoteChange | None,
+    delta: int,
+) -> VoteAnswer | None:
+    """What a member's vote (delta +1) or take-back (-1) changed, as the clicked row shows it.
+
+    `change` is None when the service refused (the nomination is closed): the row then shows its
+    status, and the answer is no delta.
+    """
+    ranked = ranking(group)
+    rows = rows_for([nomination_id], ranking=ranked, viewer=viewer, with_voters=True)
+    if not rows:
+        return None
+    row = rows[0]
+    exact = change is not None and change.version == ranked.version
+    if not exact or change is None:
+        return VoteAnswer(row=row, version=ranked.version, before=None, old_rank=row.rank)
+    if not change.changed:
+        return VoteAnswer(row=row, version=ranked.version, before=ranked.version, old_rank=row.rank)
+    old_rank = None
+    for item in ranked.order:
+        if item.id == nomination_id:
+            old_key = item.key(votes=item.votes - delta)
+            old_rank = 1 + sum(
+                1 for other in ranked.order if other.id != item.id and other.key() < old_key
+            )
+            break
+    return VoteAnswer(row=row, version=ranked.version, before=ranked.version - 1, old_rank=old_rank)
