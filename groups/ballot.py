@@ -17,17 +17,11 @@ from hashlib import blake2s
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
-    BooleanField,
     Count,
-    ExpressionWrapper,
     F,
     OuterRef,
-    Q,
     Subquery,
-    TextField,
-    Value,
 )
-from django.db.models.functions import Cast
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +37,7 @@ PAGE_STEP = 50  # rows shown at first, and added by each "Show more"
 MAX_SHOWN = 1000
 FORMER_MEMBER = "a former member"
 AUTHORS_SHOWN = 3
+VOTERS_SHOWN = 12  # per ballot row; the nomination page names them all
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +57,8 @@ class BallotRow:
     nominated_on: str
     discussed_on: str
     vote_count: int
-    voter_names: str
+    voter_names: str  # the first `voters_shown`, in voting order
+    more_voters: int  # how many more voted
     my_vote: bool
     can_withdraw: bool
 
@@ -116,41 +112,35 @@ class Ranking:
 
 def ranking(group: ReadingGroup, *, query: str = "") -> Ranking:
     """One query. `query` filters by title, arXiv id or author; ranks stay those of the whole ballot."""
-    query = query.strip()
+    needle = query.strip().casefold()
     rows = (
         Nomination.objects.filter(group=group)
         .open()
         .annotate(vote_count=Count("votes"), version=F("group__ballot_version"))
         .order_by("-vote_count", "created_at", "id")
     )
-    if query:
-        rows = rows.annotate(
-            authors_text=Cast("paper__authors", TextField()),
-            matches=ExpressionWrapper(
-                Q(paper__title__icontains=query)
-                | Q(paper__arxiv_id__icontains=query)
-                | Q(authors_text__icontains=query),
-                output_field=BooleanField(),
-            ),
-        )
-    else:
-        rows = rows.annotate(matches=Value(True))
+    fields = ["id", "vote_count", "created_at", "version"]
+    if needle:  # matched here, not in SQL: the same Unicode case folding on both databases
+        fields += ["paper__title", "paper__arxiv_id", "paper__authors"]
     order: list[Ranked] = []
     matching: list[Ranked] = []
     version: int | None = None
-    for pk, votes, created_at, row_version, matches in rows.values_list(
-        "id", "vote_count", "created_at", "version", "matches"
-    ):
-        version = row_version
+    for values in rows.values_list(*fields):
+        pk, votes, created_at, version = values[:4]
         item = Ranked(id=pk, votes=votes, created_at=created_at)
         order.append(item)
-        if matches:
+        if not needle or _matches(needle, *values[4:]):
             matching.append(item)
     if version is None:  # an empty ballot: the version is all there is to read
         version = (
             ReadingGroup.objects.filter(pk=group.pk).values_list("ballot_version", flat=True).get()
         )
     return Ranking(version=version, order=order, matching=matching)
+
+
+def _matches(needle: str, title: str, arxiv_id: str, authors: list[str] | None) -> bool:
+    haystack = " ".join([title, arxiv_id, *(authors or [])]).casefold()
+    return needle in haystack
 
 
 def _voters(nomination_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
@@ -164,6 +154,16 @@ def _voters(nomination_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
     for nomination_id, user_id, display_name, username in rows:
         voters[nomination_id].append((user_id, display_name or username))
     return voters
+
+
+def _named(voters: list[tuple[int, str]], viewer_id: int | None, shown: int | None) -> list[str]:
+    """The first `shown` voters' names in voting order; the viewer's own vote is always named."""
+    if shown is None or len(voters) <= shown:
+        return [name for _, name in voters]
+    named = voters[:shown]
+    if viewer_id is not None and all(user_id != viewer_id for user_id, _ in named):
+        named = [*named[: shown - 1], *(voter for voter in voters if voter[0] == viewer_id)]
+    return [name for _, name in named]
 
 
 def _authors_line(authors: list[str] | None) -> str:
@@ -182,8 +182,12 @@ def rows_for(
     ranking: Ranking,
     viewer: User | AnonymousUser,
     with_voters: bool,
+    voters_shown: int | None = VOTERS_SHOWN,
 ) -> list[BallotRow]:
-    """The rows for these nominations (open or not), in the order given. Two queries at most."""
+    """The rows for these nominations (open or not), in the order given. Two queries at most.
+
+    `voters_shown` names at most that many voters per row (None: all of them).
+    """
     ids = list(ids)
     if not ids:
         return []
@@ -254,7 +258,8 @@ def rows_for(
                 discussed_on=_day(discussed_at),
                 # Open rows take the count their rank was computed from (same statement).
                 vote_count=counted.get(pk, votes),
-                voter_names=", ".join(name for _, name in row_voters),
+                voter_names=", ".join(_named(row_voters, viewer_id, voters_shown)),
+                more_voters=max(0, len(row_voters) - (voters_shown or len(row_voters))),
                 my_vote=viewer_id in voter_ids,
                 can_withdraw=(
                     with_voters
@@ -322,7 +327,9 @@ def ballot_row(
 ) -> BallotRow | None:
     """One nomination of the group as its row shows it, whatever its status; None if not found."""
     ranked = ranking(group)
-    rows = rows_for([nomination_id], ranking=ranked, viewer=viewer, with_voters=with_voters)
+    rows = rows_for(
+        [nomination_id], ranking=ranked, viewer=viewer, with_voters=with_voters, voters_shown=None
+    )
     return rows[0] if rows else None
 
 

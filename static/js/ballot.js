@@ -169,18 +169,38 @@
     const { xhr, elt } = event.detail;
     const ballot = list();
     if (!ballot || !(elt === ballot || ballot.contains(elt) || elt.closest?.("#ballot-section"))) return;
+    let message;
     if (xhr.status === 403 || xhr.status === 404) {
       ballot.dataset.stopped = "yes";
-      say("You can no longer vote on this ballot: you are not a member of this group. Reload the page to see where things stand.");
+      for (const button of ballot.querySelectorAll("button")) button.disabled = true;
+      message = "You can no longer vote on this ballot: you are not a member of this group. Reload the page to see where things stand.";
     } else if (xhr.status === 429) {
-      say("Too many requests at once: wait a moment, then try again.");
+      message = "Too many requests at once: wait a moment, then try again.";
     } else {
-      say(`Paper Club could not do that (error ${xhr.status}). Nothing changed; try again.`);
+      message = `Paper Club could not do that (error ${xhr.status}). Nothing changed; try again.`;
     }
+    say(message);
+    rowMessage(elt, message);
   });
+
+  // The reason also goes in the clicked row, where the person is looking.
+  function rowMessage(elt, message) {
+    const box = elt.closest?.(".vote-box");
+    if (!box) return;
+    let line = box.querySelector(".vote-error");
+    if (!line) {
+      line = document.createElement("p");
+      line.className = "vote-error";
+      line.setAttribute("role", "alert");
+      box.appendChild(line);
+    }
+    line.textContent = message;
+  }
   document.addEventListener("htmx:sendError", (event) => {
     if (event.detail.elt?.closest?.("#ballot-section")) {
-      say("Paper Club did not answer: check your connection. Your last click may not have been saved.");
+      const message = "Paper Club did not answer: check your connection. Your last click may not have been saved.";
+      say(message);
+      rowMessage(event.detail.elt, message);
     }
   });
 
