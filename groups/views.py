@@ -200,7 +200,9 @@ def group_ballot(request: HttpRequest, slug: str) -> HttpResponse:
     query = request.GET.get("q", "")[:200].strip()
     shown = shown_param(request.GET.get("show"))
     key = view_key(viewer=request.user, membership=membership, query=query, shown=shown)
-    if request.htmx:
+    # A history restore after "Show more" or a filter (hx-push-url) asks for the whole page.
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    if partial:
         # The page polls with the ETag it holds: while nothing changed, answer without rendering.
         not_modified = get_conditional_response(request, etag=etag(group.ballot_version, key))
         if not_modified is not None:
@@ -218,7 +220,7 @@ def group_ballot(request: HttpRequest, slug: str) -> HttpResponse:
         "page_step": PAGE_STEP,
         "form": NominateForm(),
     }
-    if not request.htmx:
+    if not partial:
         return render(request, "groups/ballot.html", context)
     response = render(request, "groups/ballot.html#ballot-list", context)
     response["ETag"] = etag(page.version, key)

@@ -164,6 +164,8 @@
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden) refresh();
   });
+  // Back and forward restore a snapshot of the page: ask at once whether it is still current.
+  document.addEventListener("htmx:historyRestore", refresh);
 
   document.addEventListener("htmx:responseError", (event) => {
     const { xhr, elt } = event.detail;

@@ -127,3 +127,15 @@ def test_it_shows_visitors_the_ballot_without_voters_and_a_sign_in_link(cast: Ca
     assert html.count("Sign in to vote") == 3
     assert f'href="/accounts/login/?next=%2Fg%2F{cast.group.slug}%2Fballot%2F"' in html
     assert "vote-button" not in html
+
+
+def test_it_answers_a_history_restore_with_the_whole_page(cast: Cast) -> None:
+    _big_ballot(cast, nominations=60, members=3)
+    response = cast.client("member").get(
+        f"/g/{cast.group.slug}/ballot/",
+        {"show": "100"},
+        headers=HTMX | {"HX-History-Restore-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "<html" in html
+    assert len(_ranks(html)) == 60
