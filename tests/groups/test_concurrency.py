@@ -127,3 +127,30 @@ def test_it_never_leaves_a_group_without_an_owner_when_owners_step_down_at_once(
     assert errors == []
     assert Membership.objects.filter(group=group, role=Membership.Role.OWNER).count() == 1
     assert sum(1 for r in results if isinstance(r, MembershipError)) == 1
+
+
+def test_it_gives_every_change_at_once_its_own_ballot_version() -> None:
+    """Two tabs, many members, one instant: versions stay a total order, one step per change."""
+    from groups.models import ReadingGroup
+    from groups.voting import nomination_create, vote_cast
+    from tests.factories import PaperFactory
+
+    group = ReadingGroupFactory()
+    nominations = NominationFactory.create_batch(4, group=group)
+    members = [MembershipFactory(group=group).user for _ in range(8)]
+    start = ReadingGroup.objects.get(pk=group.pk).ballot_version
+    jobs: list[Callable[[], object]] = [
+        (lambda m=member, n=nomination: vote_cast(nomination=n, user=m))
+        for member in members
+        for nomination in nominations[:2]
+    ]
+    jobs += [lambda: nomination_create(group=group, user=members[0], paper=PaperFactory())]
+
+    results, errors = _at_once(jobs)
+
+    assert errors == []
+    versions = [r.version for r in results if hasattr(r, "version")]
+    # 16 votes and a nomination: 17 versions, each change its own (the nomination took the gap).
+    assert len(versions) == len(set(versions)) == 16
+    assert set(versions) <= set(range(start + 1, start + 18))
+    assert ReadingGroup.objects.get(pk=group.pk).ballot_version == start + 17
