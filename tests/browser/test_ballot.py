@@ -187,3 +187,21 @@ def test_it_tells_a_member_who_left_in_the_row_and_counts_nothing(browser, live_
     assert not Vote.objects.filter(user=ada).exists()
     assert page.js_errors == []
     screenshot(page, "ballot-after-leaving")
+
+
+def test_it_votes_in_place_on_the_nomination_page(browser, live_server) -> None:
+    ada = MembershipFactory(user__display_name="Ada").user
+    group = ada.memberships.get().group
+    nomination = NominationFactory(group=group, paper=PaperFactory(title="Paper One"))
+
+    page = _signed_in_page(browser, live_server, ada)
+    page.goto(f"/g/{group.slug}/n/{nomination.pk}/")
+    navigations = _mark_no_reload(page)
+    page.get_by_role("button", name="Vote for Paper One").click()
+    expect(page.locator(f"#vote-{nomination.pk} .count")).to_have_text("1")
+    expect(page.locator(f"#vote-{nomination.pk} .voters")).to_have_text("Voters: Ada")
+    page.get_by_role("button", name="Take back your vote for Paper One").click()
+    expect(page.locator(f"#vote-{nomination.pk} .count")).to_have_text("0")
+    assert not Vote.objects.filter(user=ada).exists()
+    assert page.evaluate("window.__stillHere") == "yes" and navigations == []
+    assert page.js_errors == []
