@@ -12,16 +12,12 @@ Callers may rely on:
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from hashlib import blake2s
+from typing import TypedDict
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import (
-    Count,
-    F,
-    OuterRef,
-    Subquery,
-)
+from django.db.models import Count, F, OuterRef, Subquery, Window
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
@@ -40,12 +36,15 @@ AUTHORS_SHOWN = 3
 VOTERS_SHOWN = 12  # per ballot row; the nomination page names them all
 
 
-@dataclass(frozen=True, slots=True)
-class BallotRow:
-    """One nomination as a ballot row shows it; every value is ready to print."""
+class BallotRow(TypedDict):
+    """One nomination as a ballot row shows it. A dict, with every printed value already text:
+    templates look dict keys up first, and format numbers on every print."""
 
     id: int
+    key: str  # the id, as text
+    base: str  # the nomination's address; its actions append "vote/", "unvote/", ...
     rank: int | None  # None once the nomination has left the open ballot
+    rank_text: str  # "" off the ballot
     is_open: bool
     status_label: str
     arxiv_id: str
@@ -57,8 +56,9 @@ class BallotRow:
     nominated_on: str
     discussed_on: str
     vote_count: int
-    voter_names: str  # the first `voters_shown`, in voting order
-    more_voters: int  # how many more voted
+    count_text: str
+    count_label: str  # "vote" or "votes"
+    voters_line: str  # "Ada, Bob and 3 more"
     my_vote: bool
     can_withdraw: bool
 
@@ -88,10 +88,11 @@ class BallotUrls:
 class Ranked:
     id: int
     votes: int
-    created_at: datetime
+    created_at: datetime | None  # None when the ranking was read without creation times
 
     def key(self, votes: int | None = None) -> tuple[int, datetime, int]:
         """The ballot's order: most votes first, ties to the earlier nomination, then the lower id."""
+        assert self.created_at is not None, "read the ranking with_created=True"
         return (-(self.votes if votes is None else votes), self.created_at, self.id)
 
 
@@ -100,8 +101,9 @@ class Ranking:
     """Every open nomination in rank order, read in one statement with the ballot version."""
 
     version: int
-    order: list[Ranked]
-    matching: list[Ranked]  # those the filter keeps (all of them without a filter)
+    order: list[Ranked]  # the first `top` when read so, else all
+    matching: list[Ranked]  # those the filter keeps (all of `order` without a filter)
+    total: int  # open nominations on the whole ballot
 
     def rank_of(self, nomination_id: int) -> int | None:
         for position, item in enumerate(self.order, start=1):
@@ -110,32 +112,42 @@ class Ranking:
         return None
 
 
-def ranking(group: ReadingGroup, *, query: str = "") -> Ranking:
-    """One query. `query` filters by title, arXiv id or author; ranks stay those of the whole ballot."""
+def ranking(
+    group: ReadingGroup, *, query: str = "", with_created: bool = False, top: int | None = None
+) -> Ranking:
+    """One query. `query` filters by title, arXiv id or author; ranks stay those of the whole ballot.
+
+    `top` reads only the first so many (with no filter): their ranks are their places, and the
+    same statement counts the rest. `with_created` reads creation times too (`Ranked.key`).
+    """
     needle = query.strip().casefold()
     rows = (
         Nomination.objects.filter(group=group)
         .open()
-        .annotate(vote_count=Count("votes"), version=F("group__ballot_version"))
-        .order_by("-vote_count", "created_at", "id")
+        .ranked()
+        .annotate(version=F("group__ballot_version"), total=Window(Count("id")))
     )
-    fields = ["id", "vote_count", "created_at", "version"]
+    if top is not None and not needle:
+        rows = rows[:top]
+    fields = ["id", "vote_count", "version", "total"] + (["created_at"] if with_created else [])
     if needle:  # matched here, not in SQL: the same Unicode case folding on both databases
         fields += ["paper__title", "paper__arxiv_id", "paper__authors"]
+    searched = len(fields) - 3  # where the filter's fields start, when there is a filter
     order: list[Ranked] = []
     matching: list[Ranked] = []
     version: int | None = None
+    total = 0
     for values in rows.values_list(*fields):
-        pk, votes, created_at, version = values[:4]
-        item = Ranked(id=pk, votes=votes, created_at=created_at)
+        pk, votes, version, total = values[:4]
+        item = Ranked(id=pk, votes=votes, created_at=values[4] if with_created else None)
         order.append(item)
-        if not needle or _matches(needle, *values[4:]):
+        if not needle or _matches(needle, *values[searched:]):
             matching.append(item)
     if version is None:  # an empty ballot: the version is all there is to read
         version = (
             ReadingGroup.objects.filter(pk=group.pk).values_list("ballot_version", flat=True).get()
         )
-    return Ranking(version=version, order=order, matching=matching)
+    return Ranking(version=version, order=order, matching=matching, total=total)
 
 
 def _matches(needle: str, title: str, arxiv_id: str, authors: list[str] | None) -> bool:
@@ -156,14 +168,15 @@ def _voters(nomination_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
     return voters
 
 
-def _named(voters: list[tuple[int, str]], viewer_id: int | None, shown: int | None) -> list[str]:
-    """The first `shown` voters' names in voting order; the viewer's own vote is always named."""
+def _voters_line(voters: list[tuple[int, str]], viewer_id: int | None, shown: int | None) -> str:
+    """The first `shown` voters' names in voting order and how many more; the viewer's own vote
+    is always named."""
     if shown is None or len(voters) <= shown:
-        return [name for _, name in voters]
+        return ", ".join(name for _, name in voters)
     named = voters[:shown]
     if viewer_id is not None and all(user_id != viewer_id for user_id, _ in named):
         named = [*named[: shown - 1], *(voter for voter in voters if voter[0] == viewer_id)]
-    return [name for _, name in named]
+    return f"{', '.join(name for _, name in named)} and {len(voters) - shown} more"
 
 
 def _authors_line(authors: list[str] | None) -> str:
@@ -172,11 +185,18 @@ def _authors_line(authors: list[str] | None) -> str:
     return f"{line} et al." if len(authors) > AUTHORS_SHOWN else line
 
 
-def _day(value: datetime | None) -> str:
-    return date_format(timezone.localtime(value), "j M Y") if value is not None else ""
+def _day(value: datetime | None, days: dict[date, str]) -> str:
+    """The day, as "3 Dec 2026" in the active zone; `days` keeps each day's text (rows share few)."""
+    if value is None:
+        return ""
+    day = timezone.localtime(value).date()
+    if day not in days:
+        days[day] = date_format(day, "j M Y")
+    return days[day]
 
 
 def rows_for(
+    group: ReadingGroup,
     ids: Iterable[int],
     *,
     ranking: Ranking,
@@ -184,9 +204,11 @@ def rows_for(
     with_voters: bool,
     voters_shown: int | None = VOTERS_SHOWN,
 ) -> list[BallotRow]:
-    """The rows for these nominations (open or not), in the order given. Two queries at most.
+    """The rows for these nominations of the group (open or not), in the order given.
 
-    `voters_shown` names at most that many voters per row (None: all of them).
+    Two queries (the rows, their voters), and one more for closed nominations' vote counts (open
+    ones take theirs from `ranking`, read with their ranks). `voters_shown` names at most that many
+    voters per row (None: all of them).
     """
     ids = list(ids)
     if not ids:
@@ -201,8 +223,8 @@ def rows_for(
     )
     found = {
         values[0]: values
-        for values in Nomination.objects.filter(pk__in=ids)
-        .annotate(discussed_at=Subquery(discussed), vote_count=Count("votes"))
+        for values in Nomination.objects.filter(group=group, pk__in=ids)
+        .annotate(discussed_at=Subquery(discussed))
         .values_list(
             "id",
             "status",
@@ -215,12 +237,21 @@ def rows_for(
             "paper__title",
             "paper__authors",
             "discussed_at",
-            "vote_count",
         )
     }
+    closed = [pk for pk in found if pk not in counted]
+    if closed:
+        counted |= dict(
+            Vote.objects.filter(nomination_id__in=closed)
+            .values("nomination_id")
+            .annotate(n=Count("id"))
+            .values_list("nomination_id", "n")
+        )
     voters = _voters(ids) if with_voters else {}
     statuses = dict(Nomination.Status.choices)
+    prefix = BallotUrls.for_group(group).nomination
     viewer_id = viewer.pk
+    days: dict[date, str] = {}
     rows = []
     for pk in ids:
         if pk not in found:
@@ -237,15 +268,19 @@ def rows_for(
             title,
             authors,
             discussed_at,
-            votes,
         ) = found[pk]
         row_voters = voters.get(pk, [])
         voter_ids = {user_id for user_id, _ in row_voters}
         is_open = status == Nomination.Status.OPEN
+        rank = ranks.get(pk)
+        votes = counted.get(pk, 0)
         rows.append(
             BallotRow(
                 id=pk,
-                rank=ranks.get(pk),
+                key=str(pk),
+                base=f"{prefix}{pk}/",
+                rank=rank,
+                rank_text="" if rank is None else str(rank),
                 is_open=is_open,
                 status_label=statuses[status],
                 arxiv_id=arxiv_id,
@@ -254,12 +289,12 @@ def rows_for(
                 authors_line=_authors_line(authors),
                 pitch_html=linebreaksbr(pitch) if pitch else SafeString(""),
                 nominator=(display_name or username) if nominated_by_id else FORMER_MEMBER,
-                nominated_on=_day(created_at),
-                discussed_on=_day(discussed_at),
-                # Open rows take the count their rank was computed from (same statement).
-                vote_count=counted.get(pk, votes),
-                voter_names=", ".join(_named(row_voters, viewer_id, voters_shown)),
-                more_voters=max(0, len(row_voters) - (voters_shown or len(row_voters))),
+                nominated_on=_day(created_at, days),
+                discussed_on=_day(discussed_at, days),
+                vote_count=votes,
+                count_text=str(votes),
+                count_label="vote" if votes == 1 else "votes",
+                voters_line=_voters_line(row_voters, viewer_id, voters_shown),
                 my_vote=viewer_id in voter_ids,
                 can_withdraw=(
                     with_voters
@@ -309,16 +344,18 @@ def ballot_page(
     shown: int = PAGE_STEP,
 ) -> BallotPage:
     """The top `shown` ranked open nominations the filter keeps. Three queries at most."""
-    ranked = ranking(group, query=query)
+    ranked = ranking(group, query=query, top=shown)
     visible = [item.id for item in ranked.matching[:shown]]
-    rows = rows_for(visible, ranking=ranked, viewer=viewer, with_voters=membership is not None)
+    rows = rows_for(
+        group, visible, ranking=ranked, viewer=viewer, with_voters=membership is not None
+    )
     return BallotPage(
         version=ranked.version,
         rows=rows,
         query=query.strip(),
         shown=shown,
-        open_count=len(ranked.order),
-        matching_count=len(ranked.matching),
+        open_count=ranked.total,
+        matching_count=len(ranked.matching) if query.strip() else ranked.total,
     )
 
 
@@ -328,7 +365,12 @@ def ballot_row(
     """One nomination of the group as its row shows it, whatever its status; None if not found."""
     ranked = ranking(group)
     rows = rows_for(
-        [nomination_id], ranking=ranked, viewer=viewer, with_voters=with_voters, voters_shown=None
+        group,
+        [nomination_id],
+        ranking=ranked,
+        viewer=viewer,
+        with_voters=with_voters,
+        voters_shown=None,
     )
     return rows[0] if rows else None
 
@@ -373,16 +415,18 @@ def vote_answer(
     `change` is None when the service refused (the nomination is closed): the row then shows its
     status, and the answer is no delta.
     """
-    ranked = ranking(group)
-    rows = rows_for([nomination_id], ranking=ranked, viewer=viewer, with_voters=True)
+    ranked = ranking(group, with_created=True)
+    rows = rows_for(group, [nomination_id], ranking=ranked, viewer=viewer, with_voters=True)
     if not rows:
         return None
     row = rows[0]
     exact = change is not None and change.version == ranked.version
     if not exact or change is None:
-        return VoteAnswer(row=row, version=ranked.version, before=None, old_rank=row.rank)
+        return VoteAnswer(row=row, version=ranked.version, before=None, old_rank=row["rank"])
     if not change.changed:
-        return VoteAnswer(row=row, version=ranked.version, before=ranked.version, old_rank=row.rank)
+        return VoteAnswer(
+            row=row, version=ranked.version, before=ranked.version, old_rank=row["rank"]
+        )
     old_rank = None
     for item in ranked.order:
         if item.id == nomination_id:

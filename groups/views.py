@@ -216,6 +216,7 @@ def group_ballot(request: HttpRequest, slug: str) -> HttpResponse:
         "view_key": key,
         "list_url": _ballot_list_url(urls, query=query, shown=shown),
         "more_url": _ballot_list_url(urls, query=query, shown=page.next_shown),
+        "organizes": membership is not None and membership.is_organizer,
         "poll_seconds": settings.BALLOT_POLL_SECONDS,
         "page_step": PAGE_STEP,
         "form": NominateForm(),
@@ -352,6 +353,7 @@ def _vote_response(
         "membership": membership,
         "row": answer.row,
         "urls": BallotUrls.for_group(group),
+        "organizes": membership.is_organizer,
         "error": error,
     }
     # A ballot row asks for its whole row (it may move); the nomination page for its vote box.
@@ -365,8 +367,8 @@ def _vote_response(
     response["X-Ballot-Version"] = str(answer.version)
     if answer.before is not None:
         response["X-Ballot-Before"] = str(answer.before)
-    if answer.row.rank is not None:
-        response["X-Ballot-Rank"] = str(answer.row.rank)
+    if answer.row["rank"] is not None:
+        response["X-Ballot-Rank"] = answer.row["rank_text"]
     if answer.old_rank is not None:
         response["X-Ballot-Old-Rank"] = str(answer.old_rank)
     return response
