@@ -1,5 +1,7 @@
 import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -13,6 +15,21 @@ from tests.network import network  # noqa: F401  (a fixture for every test)
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would then refuse
 # to run in tests that use both. The ORM calls are still synchronous and in this one thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """On SQLite the test database is a file (in /dev/shm when there is one), not shared memory.
+
+    With an in-memory database, the live server's threads and the test share one connection, and
+    queries at the same moment fail at random ("database table is locked"): the browser tests'
+    ballot pages poll while the test reads the database. A file gives every thread its own
+    connection, with the busy timeout and locking that production has.
+    """
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+        database.setdefault("TEST", {})["NAME"] = str(folder / f"paperclub-test-{os.getpid()}.db")
 
 
 def _clear_cache() -> None:
