@@ -1,4 +1,5 @@
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+) -> Iterator[None]:
     """On SQLite the test database is a file (in /dev/shm when there is one), not shared memory.
 
     With an in-memory database, the live server's threads and the test share one connection, and
@@ -27,9 +30,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     connection, with the busy timeout and locking that production has.
     """
     database = django_settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        folder = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
-        database.setdefault("TEST", {})["NAME"] = str(folder / f"paperclub-test-{os.getpid()}.db")
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    memory = Path("/dev/shm")  # noqa: S108 (a private folder is made inside it)
+    folder = Path(
+        tempfile.mkdtemp(prefix="paperclub-test-", dir=memory if memory.is_dir() else None)
+    )
+    database.setdefault("TEST", {})["NAME"] = str(folder / "test.db")
+    yield
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _clear_cache() -> None:
