@@ -105,12 +105,6 @@ class Ranking:
     matching: list[Ranked]  # those the filter keeps (all of `order` without a filter)
     total: int  # open nominations on the whole ballot
 
-    def rank_of(self, nomination_id: int) -> int | None:
-        for position, item in enumerate(self.order, start=1):
-            if item.id == nomination_id:
-                return position
-        return None
-
 
 def ranking(
     group: ReadingGroup, *, query: str = "", with_created: bool = False, top: int | None = None
