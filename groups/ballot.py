@@ -22,6 +22,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
@@ -37,28 +38,30 @@ VOTERS_SHOWN = 12  # per ballot row; the nomination page names them all
 
 
 class BallotRow(TypedDict):
-    """One nomination as a ballot row shows it. A dict, with every printed value already text:
-    templates look dict keys up first, and format numbers on every print."""
+    """One nomination as a ballot row shows it: a dict, because templates try a key before an
+    attribute. Printed values are text escaped once here (SafeString), because the template would
+    escape each again at every use (the id and the address are printed four times a row), and
+    format numbers at every print."""
 
     id: int
-    key: str  # the id, as text
-    base: str  # the nomination's address; its actions append "vote/", "unvote/", ...
+    key: SafeString  # the id
+    base: SafeString  # the nomination's address; its actions append "vote/", "unvote/", ...
     rank: int | None  # None once the nomination has left the open ballot
-    rank_text: str  # "" off the ballot
+    rank_text: SafeString  # "" off the ballot
     is_open: bool
-    status_label: str
-    arxiv_id: str
-    abs_url: str
-    title: str
-    authors_line: str
+    status_label: SafeString
+    arxiv_id: SafeString
+    abs_url: SafeString
+    title: SafeString
+    authors_line: SafeString
     pitch_html: SafeString
-    nominator: str
-    nominated_on: str
-    discussed_on: str
+    nominator: SafeString
+    nominated_on: SafeString
+    discussed_on: SafeString
     vote_count: int
-    count_text: str
-    count_label: str  # "vote" or "votes"
-    voters_line: str  # "Ada, Bob and 3 more"
+    count_text: SafeString
+    count_label: SafeString  # "vote" or "votes"
+    voters_line: SafeString  # "Ada, Bob and 3 more"
     my_vote: bool
     can_withdraw: bool
 
@@ -271,24 +274,24 @@ def rows_for(
         rows.append(
             BallotRow(
                 id=pk,
-                key=str(pk),
-                base=f"{prefix}{pk}/",
+                key=escape(pk),
+                base=escape(f"{prefix}{pk}/"),
                 rank=rank,
-                rank_text="" if rank is None else str(rank),
+                rank_text=escape("" if rank is None else rank),
                 is_open=is_open,
-                status_label=statuses[status],
-                arxiv_id=arxiv_id,
-                abs_url=arxiv_abs_url(arxiv_id),
-                title=title,
-                authors_line=_authors_line(authors),
+                status_label=escape(statuses[status]),
+                arxiv_id=escape(arxiv_id),
+                abs_url=escape(arxiv_abs_url(arxiv_id)),
+                title=escape(title),
+                authors_line=escape(_authors_line(authors)),
                 pitch_html=linebreaksbr(pitch) if pitch else SafeString(""),
-                nominator=(display_name or username) if nominated_by_id else FORMER_MEMBER,
-                nominated_on=_day(created_at, days),
-                discussed_on=_day(discussed_at, days),
+                nominator=escape((display_name or username) if nominated_by_id else FORMER_MEMBER),
+                nominated_on=escape(_day(created_at, days)),
+                discussed_on=escape(_day(discussed_at, days)),
                 vote_count=votes,
-                count_text=str(votes),
-                count_label="vote" if votes == 1 else "votes",
-                voters_line=_voters_line(row_voters, viewer_id, voters_shown),
+                count_text=escape(votes),
+                count_label=escape("vote" if votes == 1 else "votes"),
+                voters_line=escape(_voters_line(row_voters, viewer_id, voters_shown)),
                 my_vote=viewer_id in voter_ids,
                 can_withdraw=(
                     with_voters
