@@ -518,6 +518,10 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)  # the manifest production needs
     start = time.perf_counter()
     data = generate()
+    with connection.cursor() as cursor:
+        # As autovacuum would soon: fresh planner statistics and visibility map. Without it, the
+        # plans depend on whether autovacuum happened to run since the rows were regenerated.
+        cursor.execute("VACUUM ANALYZE")
     print(
         f"database {connection.settings_dict['NAME']}: {NOMINATIONS} open nominations each in "
         f"{SMALL} ({Vote.objects.filter(nomination__group__slug=SMALL).count()} votes) and "

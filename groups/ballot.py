@@ -9,6 +9,7 @@ Callers may rely on:
 - the number of queries does not grow with nominations, members or votes.
 """
 
+import html
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +23,6 @@ from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
@@ -176,6 +176,11 @@ def _voters_line(voters: list[tuple[int, str]], viewer_id: int | None, shown: in
     return f"{', '.join(name for _, name in named)} and {len(voters) - shown} more"
 
 
+def _html(text: str) -> SafeString:
+    """Escaped once, as django.utils.html.escape does, without its lazy-string check per call."""
+    return SafeString(html.escape(text))
+
+
 def _authors_line(authors: list[str] | None) -> str:
     authors = authors or []
     line = ", ".join(authors[:AUTHORS_SHOWN])
@@ -246,7 +251,7 @@ def rows_for(
         )
     voters = _voters(ids) if with_voters else {}
     statuses = dict(Nomination.Status.choices)
-    prefix = BallotUrls.for_group(group).nomination
+    prefix = _html(BallotUrls.for_group(group).nomination)
     viewer_id = viewer.pk
     days: dict[date, str] = {}
     rows = []
@@ -274,24 +279,24 @@ def rows_for(
         rows.append(
             BallotRow(
                 id=pk,
-                key=escape(pk),
-                base=escape(f"{prefix}{pk}/"),
+                key=SafeString(pk),  # digits
+                base=SafeString(f"{prefix}{pk}/"),
                 rank=rank,
-                rank_text=escape("" if rank is None else rank),
+                rank_text=SafeString("" if rank is None else rank),
                 is_open=is_open,
-                status_label=escape(statuses[status]),
-                arxiv_id=escape(arxiv_id),
-                abs_url=escape(arxiv_abs_url(arxiv_id)),
-                title=escape(title),
-                authors_line=escape(_authors_line(authors)),
+                status_label=_html(statuses[status]),
+                arxiv_id=_html(arxiv_id),
+                abs_url=_html(arxiv_abs_url(arxiv_id)),
+                title=_html(title),
+                authors_line=_html(_authors_line(authors)),
                 pitch_html=linebreaksbr(pitch) if pitch else SafeString(""),
-                nominator=escape((display_name or username) if nominated_by_id else FORMER_MEMBER),
-                nominated_on=escape(_day(created_at, days)),
-                discussed_on=escape(_day(discussed_at, days)),
+                nominator=_html((display_name or username) if nominated_by_id else FORMER_MEMBER),
+                nominated_on=_html(_day(created_at, days)),
+                discussed_on=_html(_day(discussed_at, days)),
                 vote_count=votes,
-                count_text=escape(votes),
-                count_label=escape("vote" if votes == 1 else "votes"),
-                voters_line=escape(_voters_line(row_voters, viewer_id, voters_shown)),
+                count_text=SafeString(votes),
+                count_label=SafeString("vote" if votes == 1 else "votes"),
+                voters_line=_html(_voters_line(row_voters, viewer_id, voters_shown)),
                 my_vote=viewer_id in voter_ids,
                 can_withdraw=(
                     with_voters
