@@ -368,7 +368,7 @@ def _vote_response(
     if answer.before is not None:
         response["X-Ballot-Before"] = str(answer.before)
     if answer.row["rank"] is not None:
-        response["X-Ballot-Rank"] = answer.row["rank_text"]
+        response["X-Ballot-Rank"] = str(answer.row["rank"])
     if answer.old_rank is not None:
         response["X-Ballot-Old-Rank"] = str(answer.old_rank)
     return response

@@ -114,6 +114,8 @@ def test_it_answers_an_htmx_vote_with_its_row_alone(
     assert response["X-Ballot-Version"] == "1"
     assert response["X-Ballot-Before"] == "0"
     assert response["X-Ballot-Rank"] == response["X-Ballot-Old-Rank"] == "1"
+    # Plain str, as WSGI servers demand (wsgiref refuses a SafeString).
+    assert {type(value) for name, value in response.items() if name.startswith("X-Ballot")} == {str}
     # Small: the row and its voters' names, nothing of the page around it.
     assert len(response.content) < 5 * 1024
 
