@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db.models.signals import post_init
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -238,3 +239,22 @@ def test_it_names_the_author_replied_to_when_that_note_was_on_an_earlier_page(pr
     [item] = response.context["items"]
     assert (item.note.body_html, item.parent_author) == ("<p>answer 199</p>", private.alice.name)
     assert f"in reply to {private.alice.name}" in response.content.decode()
+
+
+@override_settings(USE_THOUSAND_SEPARATOR=True)
+def test_it_never_formats_the_note_ids_of_thread_rows_for_the_locale(private) -> None:
+    note = Note.objects.create(
+        pk=1_234_567,
+        group=private.group,
+        nomination=private.nomination,
+        author=private.alice,
+        body="big id",
+        body_html="<p>big id</p>",
+    )
+    reply = post(private, "a reply", note)
+    url = reverse("note_thread", args=[private.group.slug, "nominations", private.nomination.pk])
+    html = client_for(private.alice).get(url).content.decode()
+    assert 'id="note-1234567"' in html
+    assert f"/notes/{note.pk}/reply/" in html
+    assert f'id="note-{reply.pk}-content"' in html
+    assert "1,234,567" not in html
