@@ -33,6 +33,7 @@ from groups.notes import (
     subject_lock,
     subtree,
     thread_context,
+    thread_items,
     thread_url,
 )
 
@@ -97,25 +98,25 @@ def _reply_row(
 ) -> HttpResponse:
     """A new reply's row alone, placed right after the row it follows in the thread.
 
-    Cheaper than re-rendering 200 rows; the thread is still read (one query) to know the reply's
-    depth and place. Falls back to the whole thread when the place is not on the page (a folded
-    parent).
+    Cheaper than re-rendering 200 rows; the thread's tree is still read (one query) to know the
+    reply's depth and place. Falls back to the whole thread when the place is not on the page (a
+    folded parent).
     """
     order = "newest" if state["order"] == "newest" else "oldest"
-    items = build_thread(
-        Note.objects.for_thread(note.subject),
+    places = build_thread(
+        Note.objects.for_tree(note.subject),
         order=order,
         show_hidden=membership.is_organizer,
         collapsed=state["collapsed"],
         viewer_id=membership.user_id,
     )
-    index = next((i for i, item in enumerate(items) if item.note.pk == note.pk), 0)
+    index = next((i for i, place in enumerate(places) if place.note_id == note.pk), 0)
     if index == 0:
         return _thread_partial(request, group, membership, note, state)
     context = {
         "group": group,
         "membership": membership,
-        "item": items[index],
+        "item": thread_items([places[index]])[0],
         "parent_id": note.parent_id,
         "highlight": note.pk,
         "thread_url": thread_url(group, note.subject),
@@ -125,7 +126,7 @@ def _reply_row(
         "lock": subject_lock(note.subject),
     }
     response = render(request, f"{THREAD}#new-reply", context)
-    retarget(response, f"#note-{items[index - 1].note.pk}")
+    retarget(response, f"#note-{places[index - 1].note_id}")
     return reswap(response, "afterend")
 
 
@@ -304,12 +305,12 @@ def delete(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     if not request.htmx:
         messages.success(request, "Your note is deleted.")
         return _thread_redirect(group, note, _view_state(request.POST))
-    items = build_thread(
-        Note.objects.for_thread(note.subject),
+    places = build_thread(
+        Note.objects.for_tree(note.subject),
         show_hidden=membership.is_organizer,
         viewer_id=membership.user_id,
     )
-    if any(item.note.pk == note.pk for item in items):
+    if any(place.note_id == note.pk for place in places):
         return _content_partial(request, group, membership, note)
     return reswap(retarget(HttpResponse(""), f"#note-{note.pk}"), "delete")
 
@@ -355,19 +356,20 @@ def detail(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     if request.htmx:
         return _content_partial(request, group, membership, note)
     is_organizer = membership is not None and membership.is_organizer
-    items: list[ThreadItem] = subtree(
+    places = subtree(
         build_thread(
-            Note.objects.for_thread(note.subject),
+            Note.objects.for_tree(note.subject),
             show_hidden=is_organizer,
             viewer_id=membership.user_id if membership is not None else None,
         ),
         note.pk,
     )
-    if not items:
+    if not places:
         raise Http404("This note was deleted.")
-    base_depth = items[0].depth
-    for item in items:
-        item.depth -= base_depth
+    base_depth = places[0].depth
+    for place in places:
+        place.depth -= base_depth
+    items: list[ThreadItem] = thread_items(places)
     show_history = membership is not None and not items[0].placeholder
     context = {
         "group": group,

@@ -1,14 +1,16 @@
 """Notes: the write services, and reading a thread as a flat, depth-indented list.
 
-A thread is read in one query (`Note.objects.for_thread(subject)`) and its tree is built here in
-Python: with 2,000 notes that is a few milliseconds (bench/notes.py measures it), cheaper than a
-recursive CTE or a stored path, which would also have to be kept right on every write.
+A thread is read in two queries. The first (`Note.objects.for_tree(subject)`) reads every note as
+a tuple of ids and flags, and the tree is built from those here in Python: with 2,000 notes that is
+a few milliseconds (bench/notes.py measures it), cheaper than a recursive CTE or a stored path,
+which would also have to be kept right on every write. The second (`thread_items`) reads the notes
+of the page shown (200 of the 2,000) as model instances.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
@@ -37,7 +39,7 @@ from groups.models import (
     ThreadLock,
     User,
 )
-from groups.models.notes import NOTE_MAX_LENGTH
+from groups.models.notes import NOTE_MAX_LENGTH, TreeRow
 from groups.moderation import lock_filter, require_group_moderator
 
 Subject = Nomination | DiscussionSession
@@ -298,124 +300,168 @@ def _subject_key(subject: Subject) -> tuple[int | None, int | None]:
 # Reading a thread
 
 
+Placeholder = Literal["", "deleted", "hidden"]
+
+
+@dataclass(slots=True)
+class ThreadPlace:
+    """Where one note sits in the flat thread: worked out from its `TreeRow` alone."""
+
+    note_id: int
+    parent_id: int | None  # the note it replies to, when that note is in the thread
+    depth: int
+    replies: int  # shown notes below it
+    placeholder: Placeholder
+    collapsed: bool = False
+
+
 @dataclass(slots=True)
 class ThreadItem:
-    """One row of the flat thread: a note, how deep it sits, and how to show it."""
+    """One row of the flat thread as the template shows it: a note, how deep it sits, and how."""
 
     note: Note
     depth: int
     replies: int  # shown notes below it
-    placeholder: Literal["", "deleted", "hidden"]
+    placeholder: Placeholder
     collapsed: bool = False
-    parent: Note | None = None
+    parent_author: str = ""  # "in reply to ...": "" for a top-level note
     toggle: str = ""  # the `collapsed` query value that folds or unfolds this note's replies
 
     @property
     def indent(self) -> int:
         return min(self.depth, MAX_INDENT)
 
-    @property
-    def parent_author(self) -> str:
-        if self.parent is None:
-            return ""
-        if self.parent.is_deleted:
-            return "[deleted]"
-        return self.parent.author.name if self.parent.author is not None else "former member"
+
+def _placeholder(row: TreeRow, *, show_hidden: bool, viewer_id: int | None) -> Placeholder:
+    _, _, author_id, is_deleted, is_hidden = row
+    if is_deleted:
+        return "deleted"
+    if is_hidden and not show_hidden and author_id != viewer_id:
+        return "hidden"
+    return ""
 
 
 def build_thread(
-    notes: Iterable[Note],
+    rows: Iterable[TreeRow],
     *,
     order: Order = "oldest",
     show_hidden: bool = False,
     collapsed: Iterable[int] = (),
     viewer_id: int | None = None,
-) -> list[ThreadItem]:
-    """The thread as a flat list in reading order (each note followed by its replies).
+) -> list[ThreadPlace]:
+    """The thread as a flat list in reading order (each note followed by its replies), from
+    `Note.objects.for_tree(subject)`; `thread_items` then reads the notes of the places shown.
 
     Siblings are sorted oldest or newest first at every level. A deleted note (or, for readers
-    who may not see it, a hidden one; its author `viewer_id` always may) stays as a placeholder while something below it is shown,
-    and is left out otherwise. Replies under a collapsed note are left out. No recursion: a chain
-    of 2,000 replies is as cheap as 2,000 top-level notes.
+    who may not see it, a hidden one; its author `viewer_id` always may) stays as a placeholder
+    while something below it is shown, and is left out otherwise. Replies under a collapsed note
+    are left out. No recursion: a chain of 2,000 replies is as cheap as 2,000 top-level notes.
     """
-    notes = list(notes)
-    by_id = {note.pk: note for note in notes}
-    children: dict[int | None, list[Note]] = defaultdict(list)
-    for note in sorted(notes, key=lambda n: n.pk, reverse=order == "newest"):
-        parent_id = note.parent_id if note.parent_id in by_id else None
-        children[parent_id].append(note)
+    by_id = {row[0]: row for row in rows}
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for note_id, parent_id, *_ in sorted(by_id.values(), reverse=order == "newest"):
+        children[parent_id if parent_id in by_id else None].append(note_id)
 
     # Pre-order walk once, then count shown descendants children-first (reverse pre-order).
-    preorder: list[Note] = []
+    preorder: list[int] = []
     stack = list(reversed(children[None]))
     while stack:
-        note = stack.pop()
-        preorder.append(note)
-        stack.extend(reversed(children[note.pk]))
+        note_id = stack.pop()
+        preorder.append(note_id)
+        stack.extend(reversed(children[note_id]))
     below: dict[int, int] = {}
+    placeholders: dict[int, Placeholder] = {}
     shown: set[int] = set()
-    for note in reversed(preorder):
-        count = sum(1 + below[child.pk] for child in children[note.pk] if child.pk in shown)
-        below[note.pk] = count
-        visible = not note.is_deleted and (
-            show_hidden or not note.is_hidden or note.author_id == viewer_id
-        )
-        if visible or count:
-            shown.add(note.pk)
+    for note_id in reversed(preorder):
+        count = sum(1 + below[child] for child in children[note_id] if child in shown)
+        below[note_id] = count
+        placeholder = _placeholder(by_id[note_id], show_hidden=show_hidden, viewer_id=viewer_id)
+        placeholders[note_id] = placeholder
+        if not placeholder or count:
+            shown.add(note_id)
 
     folded = set(collapsed)
-    items: list[ThreadItem] = []
-    walk: list[tuple[Note, int]] = [(note, 0) for note in reversed(children[None])]
+    places: list[ThreadPlace] = []
+    walk: list[tuple[int, int]] = [(note_id, 0) for note_id in reversed(children[None])]
     while walk:
-        note, depth = walk.pop()
-        if note.pk not in shown:
+        note_id, depth = walk.pop()
+        if note_id not in shown:
             continue
-        placeholder: Literal["", "deleted", "hidden"] = ""
-        if note.is_deleted:
-            placeholder = "deleted"
-        elif note.is_hidden and not show_hidden and note.author_id != viewer_id:
-            placeholder = "hidden"
-        items.append(
-            ThreadItem(
-                note=note,
+        parent_id = by_id[note_id][1]
+        places.append(
+            ThreadPlace(
+                note_id=note_id,
+                parent_id=parent_id if parent_id in by_id else None,
                 depth=depth,
-                replies=below[note.pk],
-                placeholder=placeholder,
-                collapsed=note.pk in folded and below[note.pk] > 0,
-                parent=by_id.get(note.parent_id) if note.parent_id else None,
+                replies=below[note_id],
+                placeholder=placeholders[note_id],
+                collapsed=note_id in folded and below[note_id] > 0,
             )
         )
-        if note.pk not in folded:
-            walk.extend((child, depth + 1) for child in reversed(children[note.pk]))
-    return items
+        if note_id not in folded:
+            walk.extend((child, depth + 1) for child in reversed(children[note_id]))
+    return places
+
+
+def _author_line(parent: Note | None) -> str:
+    """How a reply names the note it answers ("in reply to ...")."""
+    if parent is None:
+        return ""
+    if parent.is_deleted:
+        return "[deleted]"
+    return parent.author.name if parent.author is not None else "former member"
+
+
+def thread_items(places: Sequence[ThreadPlace]) -> list[ThreadItem]:
+    """The rows to show for these places, their notes read in one query (none for no places).
+
+    The query also reads the notes they reply to, for the authors' names: on a thread's first
+    page those are on the page already; on a later page they add at most the ancestors of its
+    first note.
+    """
+    wanted = {place.note_id for place in places}
+    wanted.update(place.parent_id for place in places if place.parent_id is not None)
+    notes = {note.pk: note for note in Note.objects.for_rows().filter(pk__in=wanted)}
+    return [
+        ThreadItem(
+            note=notes[place.note_id],
+            depth=place.depth,
+            replies=place.replies,
+            placeholder=place.placeholder,
+            collapsed=place.collapsed,
+            parent_author=_author_line(notes.get(place.parent_id) if place.parent_id else None),
+        )
+        for place in places
+        if place.note_id in notes  # notes are never deleted, but a whole thread can be, meanwhile
+    ]
 
 
 def page_after(
-    items: list[ThreadItem], after: int | None, size: int = PAGE_SIZE
-) -> tuple[list[ThreadItem], int | None]:
-    """The `size` items following note `after` (from the start without it), and the next cursor.
+    places: list[ThreadPlace], after: int | None, size: int = PAGE_SIZE
+) -> tuple[list[ThreadPlace], int | None]:
+    """The `size` places following note `after` (from the start without it), and the next cursor.
 
     The cursor is a note id, not a position, so notes posted meanwhile do not shift the pages.
     """
     start = 0
     if after is not None:
-        for index, item in enumerate(items):
-            if item.note.pk == after:
+        for index, place in enumerate(places):
+            if place.note_id == after:
                 start = index + 1
                 break
-    page = items[start : start + size]
-    more = start + size < len(items)
-    return page, (page[-1].note.pk if more and page else None)
+    page = places[start : start + size]
+    more = start + size < len(places)
+    return page, (page[-1].note_id if more and page else None)
 
 
-def subtree(items: list[ThreadItem], note_id: int) -> list[ThreadItem]:
-    """A note's item and the items of its replies, as they sit in the thread."""
-    for index, item in enumerate(items):
-        if item.note.pk == note_id:
+def subtree(places: list[ThreadPlace], note_id: int) -> list[ThreadPlace]:
+    """A note's place and the places of its replies, as they sit in the thread."""
+    for index, place in enumerate(places):
+        if place.note_id == note_id:
             end = index + 1
-            while end < len(items) and items[end].depth > item.depth:
+            while end < len(places) and places[end].depth > place.depth:
                 end += 1
-            return items[index:end]
+            return places[index:end]
     return []
 
 
@@ -438,15 +484,16 @@ def thread_context(
     chosen: Order = "newest" if order == "newest" else "oldest"
     is_organizer = membership is not None and membership.is_organizer
     folded = sorted(set(collapsed))
-    items = build_thread(
-        Note.objects.for_thread(subject),
+    places = build_thread(
+        Note.objects.for_tree(subject),
         order=chosen,
         show_hidden=is_organizer,
         collapsed=folded,
         viewer_id=membership.user_id if membership is not None else None,
     )
-    page, next_after = page_after(items, after)
-    for item in page:
+    page, next_after = page_after(places, after)
+    items = thread_items(page)
+    for item in items:
         if item.replies:
             item.toggle = ",".join(str(pk) for pk in sorted(set(folded) ^ {item.note.pk}))
     return {
@@ -456,8 +503,8 @@ def thread_context(
         "subject_kind": subject_kind(subject),
         "thread_url": thread_url(group, subject),
         "note_urls": note_urls(group),
-        "items": page,
-        "note_count": len(items),
+        "items": items,
+        "note_count": len(places),
         "next_after": next_after,
         "order": chosen,
         "collapsed": ",".join(str(pk) for pk in folded),

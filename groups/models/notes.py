@@ -17,6 +17,9 @@ from groups.models.groups import Nomination, ReadingGroup
 
 NOTE_MAX_LENGTH = 20_000
 
+# One note as the thread's tree sees it: (id, parent_id, author_id, is_deleted, is_hidden).
+TreeRow = tuple[int, int | None, int | None, bool, bool]
+
 
 class NoteQuerySet(models.QuerySet["Note"]):
     def for_subject(self, subject: Nomination | DiscussionSession) -> NoteQuerySet:
@@ -24,17 +27,35 @@ class NoteQuerySet(models.QuerySet["Note"]):
             return self.filter(nomination=subject)
         return self.filter(session=subject)
 
-    def for_thread(self, subject: Nomination | DiscussionSession) -> NoteQuerySet:
-        """Every note of a subject in one query, ready for `groups.notes.build_thread`.
+    def for_tree(self, subject: Nomination | DiscussionSession) -> models.QuerySet[Note, TreeRow]:
+        """Every note of a subject as a `TreeRow` tuple, oldest first: all that
+        `groups.notes.build_thread` needs to lay out the thread.
 
-        The Markdown source is left out: a thread shows the stored HTML only, and with 2,000
-        notes the source would double what the database sends.
+        No model instances: a thread of 2,000 notes shows 200, and building an instance (and its
+        author's) for every note was most of the page's time. `for_rows` reads the shown ones.
         """
         return (
             self.for_subject(subject)
-            .select_related("author")
-            .defer("body", "author__password", "author__email")
+            .annotate(is_deleted=Q(deleted_at__isnull=False), is_hidden=Q(hidden_at__isnull=False))
             .order_by("id")
+            .values_list("id", "parent_id", "author_id", "is_deleted", "is_hidden")
+        )
+
+    def for_rows(self) -> NoteQuerySet:
+        """Notes with what a thread row shows (the stored HTML, times, flags, the author's name).
+
+        The Markdown source and the author's other columns are left out: a row never shows them.
+        """
+        return self.select_related("author").only(
+            "parent",
+            "author",
+            "body_html",
+            "created_at",
+            "edited_at",
+            "deleted_at",
+            "hidden_at",
+            "author__username",
+            "author__display_name",
         )
 
 

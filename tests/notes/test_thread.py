@@ -1,6 +1,10 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from django.db.models.signals import post_init
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +17,7 @@ from groups.notes import (
     note_hide,
     page_after,
     subtree,
+    thread_items,
 )
 from tests.notes.conftest import client_for, make_thread
 
@@ -21,6 +26,11 @@ def post(cast, body: str, parent: Note | None = None, author=None) -> Note:
     return note_create(
         author=author or cast.alice, subject=cast.nomination, body=body, parent=parent
     )
+
+
+def read(subject, **options) -> list:
+    """The whole thread's rows, as a page shows them."""
+    return thread_items(build_thread(Note.objects.for_tree(subject), **options))
 
 
 def shape(items) -> list[tuple[str, int]]:
@@ -34,11 +44,10 @@ def test_it_lists_replies_under_their_notes_oldest_or_newest_first(private) -> N
     post(private, "a1x", a1)
     post(private, "a2", a)
     post(private, "b1", b)
-    notes = Note.objects.for_thread(private.nomination)
-    assert shape(build_thread(notes)) == [
+    assert shape(read(private.nomination)) == [
         ("a", 0), ("a1", 1), ("a1x", 2), ("a2", 1), ("b", 0), ("b1", 1),
     ]  # fmt: skip
-    assert shape(build_thread(notes, order="newest")) == [
+    assert shape(read(private.nomination, order="newest")) == [
         ("b", 0), ("b1", 1), ("a", 0), ("a2", 1), ("a1", 1), ("a1x", 2),
     ]  # fmt: skip
 
@@ -50,14 +59,14 @@ def test_it_keeps_deleted_notes_with_replies_as_placeholders(private) -> None:
     lone = post(private, "lone")
     note_delete(note=a, user=private.alice)
     note_delete(note=lone, user=private.alice)
-    items = build_thread(Note.objects.for_thread(private.nomination))
+    items = read(private.nomination)
     assert [(item.note.body, item.placeholder) for item in items] == [
         ("a", "deleted"), ("a1", ""), ("a1x", ""),
     ]  # fmt: skip
     # Once nothing under it is shown, a deleted note leaves the thread too.
     note_delete(note=a1x, user=private.alice)
     note_delete(note=a1, user=private.alice)
-    assert build_thread(Note.objects.for_thread(private.nomination)) == []
+    assert build_thread(Note.objects.for_tree(private.nomination)) == []
     assert Note.objects.count() == 4
 
 
@@ -67,10 +76,9 @@ def test_it_shows_hidden_notes_to_organizers_only(private) -> None:
     lone = post(private, "lone")
     note_hide(note=a, by=private.organizer)
     note_hide(note=lone, by=private.organizer)
-    notes = list(Note.objects.for_thread(private.nomination))
-    members = build_thread(notes)
+    members = read(private.nomination)
     assert [(item.note.body, item.placeholder) for item in members] == [("a", "hidden"), ("a1", "")]
-    organizers = build_thread(notes, show_hidden=True)
+    organizers = read(private.nomination, show_hidden=True)
     assert [(item.note.body, item.placeholder) for item in organizers] == [
         ("a", ""), ("a1", ""), ("lone", ""),
     ]  # fmt: skip
@@ -81,7 +89,7 @@ def test_it_folds_a_collapsed_subtree(private) -> None:
     a1 = post(private, "a1", a)
     post(private, "a1x", a1)
     post(private, "b")
-    items = build_thread(Note.objects.for_thread(private.nomination), collapsed=[a.pk])
+    items = read(private.nomination, collapsed=[a.pk])
     assert shape(items) == [("a", 0), ("b", 0)]
     assert (items[0].collapsed, items[0].replies) == (True, 2)
 
@@ -97,7 +105,7 @@ def test_it_caps_the_indent_but_keeps_the_depth_of_a_long_chain(private) -> None
             body=f"n{index}",
             body_html="x",
         )
-    items = build_thread(Note.objects.for_thread(private.nomination))
+    items = read(private.nomination)
     assert [item.depth for item in items] == list(range(1200))
     assert items[-1].indent == MAX_INDENT
     assert items[0].replies == 1199
@@ -106,14 +114,14 @@ def test_it_caps_the_indent_but_keeps_the_depth_of_a_long_chain(private) -> None
 
 def test_it_pages_by_note_not_by_position(private) -> None:
     notes = make_thread(private.nomination, [private.alice, private.bob], 450)
-    items = build_thread(Note.objects.for_thread(private.nomination))
-    first, cursor = page_after(items, None)
-    assert len(first) == 200 and cursor == first[-1].note.pk
-    second, cursor2 = page_after(items, cursor)
-    third, cursor3 = page_after(items, cursor2)
+    places = build_thread(Note.objects.for_tree(private.nomination))
+    first, cursor = page_after(places, None)
+    assert len(first) == 200 and cursor == first[-1].note_id
+    second, cursor2 = page_after(places, cursor)
+    third, cursor3 = page_after(places, cursor2)
     assert (len(second), len(third), cursor3) == (200, 50, None)
-    assert [i.note.pk for i in first + second + third] == [i.note.pk for i in items]
-    assert {i.note.pk for i in items} == {note.pk for note in notes}
+    assert [p.note_id for p in first + second + third] == [p.note_id for p in places]
+    assert {p.note_id for p in places} == {note.pk for note in notes}
 
 
 def test_it_cuts_a_subtree_out_of_the_thread(private) -> None:
@@ -121,8 +129,8 @@ def test_it_cuts_a_subtree_out_of_the_thread(private) -> None:
     a1 = post(private, "a1", a)
     post(private, "a1x", a1)
     post(private, "b")
-    items = build_thread(Note.objects.for_thread(private.nomination))
-    assert shape(subtree(items, a1.pk)) == [("a1", 1), ("a1x", 2)]
+    places = build_thread(Note.objects.for_tree(private.nomination))
+    assert shape(thread_items(subtree(places, a1.pk))) == [("a1", 1), ("a1x", 2)]
 
 
 @pytest.mark.parametrize("count", [10, 2000])
@@ -132,8 +140,9 @@ def test_it_reads_a_thread_in_the_same_number_of_queries(
     make_thread(private.nomination, [private.alice, private.bob, private.organizer], count)
     url = reverse("note_thread", args=[private.group.slug, "nominations", private.nomination.pk])
     client = client_for(private.alice)
-    # session, user, group, membership, nomination + paper, the notes (with their authors)
-    with django_assert_num_queries(6):
+    # session, user, group, membership, nomination + paper, the thread's tree (tuples), the
+    # shown notes (with their authors)
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.count(b'class="note ') == min(count, 200)
@@ -146,12 +155,13 @@ def test_it_reads_the_next_page_and_a_note_page_in_constant_queries(
     notes = make_thread(private.nomination, [private.alice, private.bob], count)
     client = client_for(private.bob)
     more = reverse("note_more", args=[private.group.slug, "nominations", private.nomination.pk])
-    with django_assert_num_queries(6):
+    # as for the thread page: the tree, then the shown notes (and the notes they reply to)
+    with django_assert_num_queries(7):
         response = client.get(f"{more}?after={notes[0].pk}", headers={"HX-Request": "true"})
     assert response.status_code == 200
     detail = reverse("note_detail", args=[private.group.slug, notes[0].pk])
-    # session, user, group, membership, the note (author, subject), the thread
-    with django_assert_num_queries(6):
+    # session, user, group, membership, the note (author, subject), the tree, its subtree's notes
+    with django_assert_num_queries(7):
         response = client.get(detail)
     assert response.status_code == 200
 
@@ -164,7 +174,87 @@ def test_it_posts_a_reply_in_the_same_number_of_queries(
     Note.objects.update(created_at=timezone.now() - timedelta(minutes=5))
     client = client_for(private.bob)
     url = reverse("note_reply", args=[private.group.slug, notes[-1].pk])
-    with django_assert_num_queries(14):
+    # the htmx answer reads the tree to place the row, then the reply and its parent
+    with django_assert_num_queries(15):
         response = client.post(url, {"body": "Agreed, @alice."}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert Note.objects.filter(body="Agreed, @alice.", parent=notes[-1]).exists()
+
+
+@contextmanager
+def notes_built() -> Iterator[list[int]]:
+    """The ids of the Note instances built inside the block (a `post_init` receiver)."""
+    built: list[int] = []
+
+    def receiver(sender, instance, **kwargs) -> None:
+        built.append(instance.pk)
+
+    post_init.connect(receiver, sender=Note)
+    try:
+        yield built
+    finally:
+        post_init.disconnect(receiver, sender=Note)
+
+
+def test_it_builds_note_instances_for_the_shown_notes_only(private) -> None:
+    make_thread(private.nomination, [private.alice, private.bob], 2000)
+    url = reverse("note_thread", args=[private.group.slug, "nominations", private.nomination.pk])
+    client = client_for(private.alice)
+    with notes_built() as built:
+        response = client.get(url)
+    shown = [item.note.pk for item in response.context["items"]]
+    assert len(shown) == 200
+    # The first page holds the note each of its replies answers: nothing else is built.
+    assert sorted(built) == sorted(shown)
+
+
+def test_it_builds_only_the_ancestors_of_a_later_page_beyond_its_notes(private) -> None:
+    make_thread(private.nomination, [private.alice, private.bob], 2000)
+    places = build_thread(Note.objects.for_tree(private.nomination))
+    second, _ = page_after(places, places[199].note_id)
+    more = reverse("note_more", args=[private.group.slug, "nominations", private.nomination.pk])
+    client = client_for(private.bob)
+    with notes_built() as built:
+        response = client.get(f"{more}?after={places[199].note_id}", headers={"HX-Request": "true"})
+    assert [item.note.pk for item in response.context["items"]] == [p.note_id for p in second]
+    assert len(built) == len(set(built)) == 200 + second[0].depth
+
+
+def test_it_names_the_author_replied_to_when_that_note_was_on_an_earlier_page(private) -> None:
+    root = post(private, "the question")
+    Note.objects.bulk_create(
+        Note(
+            group=private.group,
+            nomination=private.nomination,
+            author=private.bob,
+            parent=root,
+            body=f"answer {index}",
+            body_html=f"<p>answer {index}</p>",
+        )
+        for index in range(200)
+    )
+    places = build_thread(Note.objects.for_tree(private.nomination))
+    more = reverse("note_more", args=[private.group.slug, "nominations", private.nomination.pk])
+    response = client_for(private.bob).get(f"{more}?after={places[199].note_id}")
+    [item] = response.context["items"]
+    assert (item.note.body_html, item.parent_author) == ("<p>answer 199</p>", private.alice.name)
+    assert f"in reply to {private.alice.name}" in response.content.decode()
+
+
+@override_settings(USE_THOUSAND_SEPARATOR=True)
+def test_it_never_formats_the_note_ids_of_thread_rows_for_the_locale(private) -> None:
+    note = Note.objects.create(
+        pk=1_234_567,
+        group=private.group,
+        nomination=private.nomination,
+        author=private.alice,
+        body="big id",
+        body_html="<p>big id</p>",
+    )
+    reply = post(private, "a reply", note)
+    url = reverse("note_thread", args=[private.group.slug, "nominations", private.nomination.pk])
+    html = client_for(private.alice).get(url).content.decode()
+    assert 'id="note-1234567"' in html
+    assert f"/notes/{note.pk}/reply/" in html
+    assert f'id="note-{reply.pk}-content"' in html
+    assert "1,234,567" not in html
