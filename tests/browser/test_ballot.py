@@ -205,3 +205,35 @@ def test_it_votes_in_place_on_the_nomination_page(browser, live_server) -> None:
     assert not Vote.objects.filter(user=ada).exists()
     assert page.evaluate("window.__stillHere") == "yes" and navigations == []
     assert page.js_errors == []
+
+
+def test_it_shows_more_and_filters_in_place_on_a_phone(browser, live_server) -> None:
+    ada = MembershipFactory(user__display_name="Ada").user
+    group = ada.memberships.get().group
+    for n in range(60):
+        title = "Sparse attention for reading groups" if n == 55 else f"Paper number {n:02d}"
+        NominationFactory(group=group, paper=PaperFactory(title=title))
+
+    page = _signed_in_page(browser, live_server, ada, width=390)
+    page.goto(f"/g/{group.slug}/ballot/")
+    page.evaluate("window.__stillHere = 'yes'")  # gone if the page reloads (URLs are pushed)
+    rows = page.locator("#ballot li.ballot-row")
+    expect(rows).to_have_count(50)
+    screenshot(page, "ballot-phone", full_page=False)
+
+    page.get_by_role("link", name="Show more").click()
+    expect(rows).to_have_count(60)
+    expect(page.get_by_role("link", name="Show more")).to_have_count(0)
+    assert page.url.endswith("?show=100")
+
+    page.get_by_label("Filter the ballot").fill("sparse")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Sparse attention for reading groups")
+    expect(rows.first.locator(".rank")).to_have_text("56")  # its place on the whole ballot
+    page.get_by_role("button", name="Vote for Sparse attention for reading groups").click()
+    expect(rows.first.locator(".count")).to_have_text("1")
+    expect(rows.first.locator(".rank")).to_have_text("1")  # one vote against none: it leads
+    assert page.url.endswith("?q=sparse")
+    screenshot(page, "ballot-phone-filtered", full_page=False)
+    assert page.evaluate("window.__stillHere") == "yes"
+    assert page.js_errors == []
