@@ -18,7 +18,7 @@ from hashlib import blake2s
 from typing import TypedDict
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, F, OuterRef, Subquery, Window
+from django.db.models import Count, F, Window
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
@@ -101,7 +101,8 @@ class Ranked:
 
 @dataclass(frozen=True, slots=True)
 class Ranking:
-    """Every open nomination in rank order, read in one statement with the ballot version."""
+    """Open nominations in rank order (all, or the first `top`), read in one statement with the
+    ballot version."""
 
     version: int
     order: list[Ranked]  # the first `top` when read so, else all
@@ -217,16 +218,10 @@ def rows_for(
         return []
     counted = {item.id: item.votes for item in ranking.order}
     ranks = {item.id: rank for rank, item in enumerate(ranking.order, start=1)}
-    discussed = (
-        DiscussionSession.objects.discussed()
-        .filter(group=OuterRef("group"), paper=OuterRef("paper"))
-        .order_by("-starts_at")
-        .values("starts_at")[:1]
-    )
     found = {
         values[0]: values
         for values in Nomination.objects.filter(group=group, pk__in=ids)
-        .annotate(discussed_at=Subquery(discussed))
+        .annotate(discussed_at=DiscussionSession.objects.last_discussed_start())
         .values_list(
             "id",
             "status",
@@ -422,8 +417,7 @@ def vote_answer(
     if not rows:
         return None
     row = rows[0]
-    exact = change is not None and change.version == ranked.version
-    if not exact or change is None:
+    if change is None or change.version != ranked.version:  # refused, or others changed it since
         return VoteAnswer(row=row, version=ranked.version, before=None, old_rank=row["rank"])
     if not change.changed:
         return VoteAnswer(

@@ -204,9 +204,10 @@ def group_ballot(request: HttpRequest, slug: str) -> HttpResponse:
     partial = bool(request.htmx) and not request.htmx.history_restore_request
     if partial:
         # The page polls with the ETag it holds: while nothing changed, answer without rendering.
-        not_modified = get_conditional_response(request, etag=etag(group.ballot_version, key))
+        current = etag(group.ballot_version, key)
+        not_modified = get_conditional_response(request, etag=current)
         if not_modified is not None:
-            not_modified["ETag"] = etag(group.ballot_version, key)
+            not_modified["ETag"] = current
             return not_modified
     page = ballot_page(group, viewer=request.user, membership=membership, query=query, shown=shown)
     urls = BallotUrls.for_group(group)

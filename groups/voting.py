@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from groups.group_notices import notice_enqueue
@@ -75,18 +75,12 @@ def last_discussed_by_group(*, groups: Iterable[ReadingGroup], paper: Paper) -> 
 
 def ballot(group: ReadingGroup) -> QuerySet[Nomination]:
     """The group's open nominations, ranked, each with `vote_count` and `last_discussed_at`."""
-    discussed = (
-        DiscussionSession.objects.discussed()
-        .filter(group=OuterRef("group"), paper=OuterRef("paper"))
-        .order_by("-starts_at")
-        .values("starts_at")[:1]
-    )
     return (
         Nomination.objects.filter(group=group)
         .open()
         .ranked()
         .for_ballot()
-        .annotate(last_discussed_at=Subquery(discussed))
+        .annotate(last_discussed_at=DiscussionSession.objects.last_discussed_start())
     )
 
 

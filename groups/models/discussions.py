@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from groups.models.groups import Nomination, ReadingGroup
@@ -29,6 +29,16 @@ class DiscussionSessionQuerySet(models.QuerySet["DiscussionSession"]):
     def discussed(self) -> "DiscussionSessionQuerySet":
         """Sessions that took place: marked done, or past their start and not cancelled."""
         return self.filter(Q(status="done") | Q(status="scheduled", starts_at__lt=timezone.now()))
+
+    def last_discussed_start(self) -> Subquery:
+        """A correlated subquery for nomination queries: when the outer nomination's group last
+        discussed its paper (None if never)."""
+        return Subquery(
+            self.discussed()
+            .filter(group=OuterRef("group"), paper=OuterRef("paper"))
+            .order_by("-starts_at")
+            .values("starts_at")[:1]
+        )
 
     def for_listing(self) -> "DiscussionSessionQuerySet":
         """Everything a session list row shows, in a constant number of queries."""

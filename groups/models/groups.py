@@ -72,7 +72,7 @@ class NominationQuerySet(models.QuerySet):
         )
 
     def for_ballot(self) -> Self:
-        """What a ballot row shows besides its voters (see `groups.voting.ballot_rows`)."""
+        """What the group home's ballot summary shows (`groups.voting.ballot`)."""
         return self.select_related("paper", "nominated_by")
 
 
