@@ -16,6 +16,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from groups.models import Nomination, Note, User
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -40,6 +44,32 @@ def ensure_database() -> None:
             "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
         ).fetchone():
             conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+def generate_thread(
+    nomination: Nomination, authors: list[User], count: int, rng: random.Random
+) -> list[Note]:
+    """`count` notes on the nomination, in batches: 80% reply to one of the last 300 notes."""
+    from groups.models import Note
+
+    notes: list[Note] = []
+    while len(notes) < count:
+        batch = []
+        for index in range(min(400, count - len(notes))):
+            parent = rng.choice(notes[-300:]) if notes and rng.random() < 0.8 else None
+            body = f"Note {len(notes) + index}: is $x^{index % 7}$ **bounded**? See `f(x)`."
+            batch.append(
+                Note(
+                    group=nomination.group,
+                    nomination=nomination,
+                    author=rng.choice(authors),
+                    parent=parent,
+                    body=body,
+                    body_html=f"<p>{body}</p>",
+                )
+            )
+        notes.extend(Note.objects.bulk_create(batch))
+    return notes
 
 
 def timed(action: Callable[[], object], runs: int = RUNS) -> tuple[float, float]:
@@ -84,24 +114,7 @@ def main() -> None:
     paper = Paper.objects.create(arxiv_id="bench.notes", title="Benchmarking threaded notes")
     nomination = Nomination.objects.create(group=group, paper=paper, nominated_by=users[0])
 
-    rng = random.Random(1)
-    notes: list[Note] = []
-    while len(notes) < NOTES:
-        batch = []
-        for index in range(min(400, NOTES - len(notes))):
-            parent = rng.choice(notes[-300:]) if notes and rng.random() < 0.8 else None
-            body = f"Note {len(notes) + index}: is $x^{index % 7}$ **bounded**? See `f(x)`."
-            batch.append(
-                Note(
-                    group=group,
-                    nomination=nomination,
-                    author=rng.choice(users),
-                    parent=parent,
-                    body=body,
-                    body_html=f"<p>{body}</p>",
-                )
-            )
-        notes.extend(Note.objects.bulk_create(batch))
+    notes = generate_thread(nomination, users, NOTES, random.Random(1))
 
     client = Client()
     client.force_login(users[1])

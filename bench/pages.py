@@ -53,6 +53,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from notes import ensure_database, generate_thread  # noqa: E402  (bench/notes.py, beside this)
+
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperclub_bench_pages"
 )
@@ -110,7 +112,7 @@ def generate() -> Data:
     """Deletes the benchmark's rows and makes them again (same seed, same data)."""
     from django.db import transaction
 
-    from groups.models import Nomination, Note, ReadingGroup, User, Vote
+    from groups.models import Nomination, ReadingGroup, User, Vote
     from papers.models import Paper
 
     rng = random.Random(42)
@@ -138,25 +140,8 @@ def generate() -> Data:
         small = make_group(SMALL, users[:SMALL_MEMBERS], papers, max_votes=8, rng=rng)
         make_group(LARGE, users, papers, max_votes=60, rng=rng)
 
-        # As bench/notes.py: 80% are replies to one of the last 300 notes.
         thread = small[0]
-        notes: list[Note] = []
-        while len(notes) < NOTES:
-            batch = []
-            for index in range(min(400, NOTES - len(notes))):
-                parent = rng.choice(notes[-300:]) if notes and rng.random() < 0.8 else None
-                body = f"Note {len(notes) + index}: is $x^{index % 7}$ **bounded**? See `f(x)`."
-                batch.append(
-                    Note(
-                        group=thread.group,
-                        nomination=thread,
-                        author=rng.choice(users[:SMALL_MEMBERS]),
-                        parent=parent,
-                        body=body,
-                        body_html=f"<p>{body}</p>",
-                    )
-                )
-            notes.extend(Note.objects.bulk_create(batch))
+        generate_thread(thread, users[:SMALL_MEMBERS], NOTES, rng)
 
     reader = users[1]
     not_voted = list(
@@ -502,7 +487,6 @@ def run(data: Data, session_id: str, queries: dict[str, int]) -> list[Result]:
 def main() -> None:
     os.environ.update(PRODUCTION_ENV)
     os.environ.pop("EMAIL_HOST", None)  # never SMTP from a benchmark
-    from notes import ensure_database  # bench/notes.py; this script's folder is on sys.path
 
     ensure_database()
     import django

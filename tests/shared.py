@@ -17,3 +17,9 @@ def shared_file(*parts: str) -> Path:
             f"{path} is absent: these tests need the shared fixtures beside the repo (../shared)"
         )
     return path
+
+
+def xss_markup_lines(name: str) -> list[str]:
+    """The lines of a shared XSS list (`fixtures/xss/<name>`) that carry markup."""
+    text = shared_file("fixtures", "xss", name).read_text(errors="replace")
+    return [line for line in text.splitlines() if "<" in line]

@@ -6,7 +6,7 @@ from groups.models import Vote
 from tests.factories import MembershipFactory, NominationFactory, PaperFactory, UserFactory
 from tests.groups.conftest import Cast
 from tests.notes.test_xss_corpus import Audit
-from tests.shared import shared_file
+from tests.shared import xss_markup_lines
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -19,13 +19,7 @@ def _problems(html: str) -> list[str]:
 
 
 def test_it_escapes_titles_names_and_pitches_from_a_public_xss_list(cast: Cast) -> None:
-    payloads = [
-        line
-        for line in shared_file("fixtures", "xss", "RSNAKE_XSS.txt")
-        .read_text(errors="replace")
-        .splitlines()
-        if "<" in line
-    ][:30]
+    payloads = xss_markup_lines("RSNAKE_XSS.txt")[:30]
     assert payloads
     client = cast.client("member")
     url = f"/g/{cast.group.slug}/ballot/"

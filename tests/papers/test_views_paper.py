@@ -6,7 +6,7 @@ from django.utils.html import escape
 
 from tests.factories import PaperFactory
 from tests.papers.conftest import ROLES, client_for, listed_papers
-from tests.shared import shared_file
+from tests.shared import xss_markup_lines
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 6, 12)
@@ -74,13 +74,7 @@ def test_it_shows_a_paper_in_a_fixed_number_of_queries(
 
 
 def test_it_escapes_html_from_the_sources() -> None:
-    payloads = [
-        line.strip()
-        for line in shared_file("fixtures", "xss", "RSNAKE_XSS.txt")
-        .read_text(errors="replace")
-        .splitlines()
-        if "<" in line
-    ][:40]
+    payloads = [line.strip() for line in xss_markup_lines("RSNAKE_XSS.txt")][:40]
     assert payloads
     plain = PaperFactory(arxiv_id="2606.99999")
     scripts = Client().get(f"/papers/p/{plain.arxiv_id}/").content.decode().lower().count("<script")
