@@ -24,7 +24,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from groups.calendar import group_feed_ics  # noqa: E402
+from groups.discussions.calendar import group_feed_ics  # noqa: E402
 from groups.models import DiscussionSession, ReadingGroup  # noqa: E402
 from papers.models import Paper  # noqa: E402
 

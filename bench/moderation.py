@@ -43,7 +43,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from groups.models import Note, NoteFlag, ReadingGroup, User
-    from groups.moderation import user_suspend, user_unsuspend
+    from groups.moderation.services import user_suspend, user_unsuspend
     from tests.factories import (
         MembershipFactory,
         NominationFactory,

@@ -95,7 +95,7 @@ def main() -> None:
     from django.urls import reverse
 
     from groups.models import Membership, Nomination, Note, ReadingGroup, User
-    from groups.notes import build_thread, page_after, thread_items
+    from groups.notes.services import build_thread, page_after, thread_items
     from papers.models import Paper
 
     call_command("migrate", verbosity=0)

@@ -41,7 +41,7 @@ ORDER BY vote_count DESC, n.created_at, n.id
 LIMIT %(limit)s
 """
 
-# Pre-order, siblings oldest first, as `groups.notes.build_thread` walks it. (The benchmark's
+# Pre-order, siblings oldest first, as `groups.notes.services.build_thread` walks it. (The benchmark's
 # thread has no deleted or hidden notes, so no placeholders.)
 THREAD_SQL = """
 WITH RECURSIVE tree (id, path) AS (

@@ -149,6 +149,8 @@ AUTH_USER_MODEL = "groups.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    # Grants members of the groups that nominated a hidden paper its page.
+    "groups.access.NominatedPaperBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz
-from groups import views as group_views
 from papers import views as paper_views
 
 # The admin signs in through allauth (its rate limits and its pages), never its own form.
@@ -16,12 +15,7 @@ urlpatterns = [
     path("", paper_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("accounts/profile/", group_views.profile, name="profile"),
-    path("", include("groups.email_urls")),
+    path("", include("groups.urls")),
     path("accounts/", include("allauth.urls")),
     path("papers/", include("papers.urls")),
-    path("", include("groups.urls")),
-    path("", include("groups.discussion_urls")),
-    path("", include("groups.note_urls")),
-    path("", include("groups.moderation_urls")),
 ]

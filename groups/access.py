@@ -3,15 +3,27 @@
 Rules: a private group does not exist for outsiders (404, anonymous visitors included); a public
 group is readable by anyone; member actions need a membership (403 for a signed-in outsider of a
 public group); organizer actions need the owner or organizer role. Staff are outsiders here:
-site-wide moderation happens in the admin.
+site-wide moderation happens in the admin. An anonymous visitor who may see the group but must
+sign in to act is sent to sign in (`sign_in_to_act`), on every group page alike.
+
+Views call one `get_group_for_*` lookup; services call the `require_*` rules for their actor.
 """
 
-from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
-from groups.models import Membership, ReadingGroup, User
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from groups.models import Membership, Nomination, ReadingGroup, User
+from papers.models import Paper
+
+View = Callable[..., HttpResponse]
 
 
 def membership_for(user: User | AnonymousUser, group: ReadingGroup) -> Membership | None:
@@ -43,3 +55,75 @@ def get_group_for_organizer(request: HttpRequest, slug: str) -> tuple[ReadingGro
     if not membership.is_organizer:
         raise PermissionDenied("Only the group's organizers can do this.")
     return group, membership
+
+
+def sign_in_to_act(view: View) -> View:
+    """Anonymous visitors are sent to sign in where a signed-in outsider would get a 403.
+
+    Private groups have already answered 404 inside the view (the access lookups run first), so
+    a sign-in page never tells an anonymous visitor that a private group exists. A POST returns
+    to the group's home after sign-in (its form is gone), a GET to the page itself.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            if request.user.is_authenticated:
+                raise
+            slug = kwargs.get("slug")
+            back = (
+                request.get_full_path()
+                if request.method == "GET" or not slug
+                else reverse("group_home", args=[slug])
+            )
+            return redirect_to_login(back)
+
+    return wrapper
+
+
+# Moderation: organizers moderate their own group; site moderators moderate every group.
+
+MODERATORS_GROUP = "Moderators"
+
+
+def is_site_moderator(user: User | AnonymousUser) -> bool:
+    """Staff in the Moderators group, or a superuser: they moderate every group."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return user.is_superuser or user.has_perm("groups.change_flaggednote")
+
+
+def may_moderate(user: User | AnonymousUser, group: ReadingGroup) -> bool:
+    """Whether `user` may moderate this group: its organizers and the site's moderators."""
+    if is_site_moderator(user):
+        return True
+    membership = membership_for(user, group)
+    return membership is not None and membership.is_organizer
+
+
+def require_group_moderator(user: User | AnonymousUser, group: ReadingGroup) -> None:
+    if not may_moderate(user, group):
+        raise PermissionDenied("Only this group's organizers and site moderators can do this.")
+
+
+def require_site_moderator(user: User | AnonymousUser) -> None:
+    if not is_site_moderator(user):
+        raise PermissionDenied("Only site moderators can do this.")
+
+
+class NominatedPaperBackend:
+    """An authentication backend that authenticates nobody and grants one object permission:
+    `papers.view_paper` on a paper to members of a group that nominated it, so a hidden paper's
+    page stays for the groups that read it (papers asks `user.has_perm(..., paper)`)."""
+
+    def authenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
+        return None
+
+    def has_perm(self, user_obj: User | AnonymousUser, perm: str, obj: object = None) -> bool:
+        if perm != "papers.view_paper" or not isinstance(obj, Paper):
+            return False
+        if not (user_obj.is_authenticated and user_obj.is_active):
+            return False
+        return Nomination.objects.filter(paper=obj, group__memberships__user=user_obj).exists()

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class GroupsConfig(AppConfig):
     name = "groups"
     verbose_name = "Reading groups"
+
+    def ready(self) -> None:
+        # groups builds on papers; papers announces its imports and never imports groups.
+        from groups.notifications.tasks import digests_after_import
+        from papers.signals import day_imported
+
+        day_imported.connect(digests_after_import, dispatch_uid="groups.digests_after_import")

@@ -3,8 +3,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from groups.moderation import paper_hide, paper_unhide
-from groups.moderation_admin import ReasonActionForm, reason_of, run_action
 from papers.models import DailyListing, ImportRun, ImportSkip, Paper
 from papers.tasks import import_run_repeat
 
@@ -35,11 +33,9 @@ class PaperAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     inlines = [DailyListingInline]
     show_full_result_count = False
-    action_form = ReasonActionForm
-    actions = ["hide_papers", "unhide_papers"]
 
-    # Moderators hold change_paper only to hide papers (the actions, which write the audit log);
-    # the paper's fields stay the imports' and the superusers'.
+    # Moderators hold change_paper only to hide papers (the groups app's moderation admin adds
+    # those actions, which write the audit log); the fields stay the imports' and superusers'.
     def get_readonly_fields(self, request: HttpRequest, obj: Paper | None = None) -> list[str]:
         if request.user.is_superuser:
             return list(self.readonly_fields)
@@ -50,30 +46,6 @@ class PaperAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Paper | None = None) -> bool:
         return request.user.is_superuser
-
-    @admin.action(description="Hide the selected papers from listings", permissions=["change"])
-    def hide_papers(self, request: HttpRequest, queryset: QuerySet[Paper]) -> None:
-        reason = reason_of(request)
-        run_action(
-            self,
-            request,
-            queryset,
-            lambda paper: paper_hide(paper=paper, by=request.user, reason=reason),
-            done="Hid {n} paper(s) from listings.",
-            noop="{n} paper(s) were already hidden.",
-        )
-
-    @admin.action(description="Show the selected papers in listings again", permissions=["change"])
-    def unhide_papers(self, request: HttpRequest, queryset: QuerySet[Paper]) -> None:
-        reason = reason_of(request)
-        run_action(
-            self,
-            request,
-            queryset,
-            lambda paper: paper_unhide(paper=paper, by=request.user, reason=reason),
-            done="Showed {n} paper(s) in listings again.",
-            noop="{n} paper(s) were not hidden.",
-        )
 
 
 class ImportSkipInline(admin.TabularInline):

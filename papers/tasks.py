@@ -11,6 +11,7 @@ from django.utils import timezone
 from papers import services
 from papers.clients.http import SourceError
 from papers.models import ImportRun
+from papers.signals import day_imported
 
 logger = logging.getLogger(__name__)
 
@@ -31,17 +32,8 @@ def import_daily(self, day: str) -> int:  # type: ignore[no-untyped-def]
         logger.warning("Daily import of %s failed: %s", day, exc)
         raise
     logger.info("Daily import of %s: %s", day, run.summary)
-    _digest_after_import(dt.date.fromisoformat(day))
+    day_imported.send(sender=import_daily, day=dt.date.fromisoformat(day))
     return run.pk
-
-
-def _digest_after_import(day: dt.date) -> None:
-    """A fresh list of today or yesterday goes out to digest subscribers (each once per day);
-    catching up on older days sends nothing, nobody wants last week's digest."""
-    from groups.tasks import send_digests
-
-    if day >= timezone.now().date() - dt.timedelta(days=settings.DIGEST_MAX_AGE_DAYS):
-        transaction.on_commit(lambda: send_digests.delay(day.isoformat()))
 
 
 @shared_task(name="papers.import_daily_catch_up")

@@ -29,7 +29,7 @@ class NoteQuerySet(models.QuerySet["Note"]):
 
     def for_tree(self, subject: Nomination | DiscussionSession) -> models.QuerySet[Note, TreeRow]:
         """Every note of a subject as a `TreeRow` tuple, oldest first: all that
-        `groups.notes.build_thread` needs to lay out the thread.
+        `groups.notes.services.build_thread` needs to lay out the thread.
 
         No model instances: a thread of 2,000 notes shows 200, and building an instance (and its
         author's) for every note was most of the page's time. `for_rows` reads the shown ones.

@@ -5,9 +5,9 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from groups.ballot import ranking
 from groups.models import Membership, ReadingGroup, User, Vote
-from groups.voting import nomination_archive, nomination_create, vote_cast
+from groups.voting.ballot import ranking
+from groups.voting.services import nomination_archive, nomination_create, vote_cast
 from tests.browser.conftest import screenshot
 from tests.browser.test_groups import _mark_no_reload, _signed_in_page
 from tests.factories import MembershipFactory, NominationFactory, PaperFactory, VoteFactory

@@ -5,7 +5,7 @@ from django.test import Client
 from playwright.sync_api import Page, expect
 
 from groups.models import EmailPreferences, User
-from groups.tasks import send_digests
+from groups.notifications.tasks import send_digests
 from tests.browser.conftest import screenshot
 from tests.email.conftest import DAY, list_papers
 from tests.factories import UserFactory

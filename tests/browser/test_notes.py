@@ -13,7 +13,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from groups.models import Note
-from groups.notes import note_create
+from groups.notes.services import note_create
 from tests.browser.conftest import screenshot
 from tests.notes.conftest import Cast
 from tests.shared import shared_file

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from icalendar import Calendar
 
-from groups.discussions import calendar_token_for, session_cancel, session_update
+from groups.discussions.services import calendar_token_for, session_cancel, session_update
 from tests.discussions.conftest import Cast
 from tests.factories import DiscussionSessionFactory, MembershipFactory
 

@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from groups.discussions import past_sessions, upcoming_sessions
+from groups.discussions.services import past_sessions, upcoming_sessions
 from groups.models import DiscussionSession
-from groups.voting import last_discussed_at, last_discussed_by_group
+from groups.voting.services import last_discussed_at, last_discussed_by_group
 from tests.discussions.conftest import Cast, make_cast
 from tests.factories import DiscussionSessionFactory, PaperFactory
 

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from icalendar import Calendar
 
-from groups.discussions import session_cancel, session_update
-from groups.tasks import send_session_notice
+from groups.discussions.services import session_cancel, session_update
+from groups.notifications.tasks import send_session_notice
 from tests.discussions.conftest import Cast, nominate
 from tests.factories import DiscussionSessionFactory, RsvpFactory
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from groups.discussions import calendar_token_for
+from groups.discussions.services import calendar_token_for
 from tests.discussions.conftest import Cast, make_cast, nominate
 from tests.factories import DiscussionSessionFactory, RsvpFactory
 

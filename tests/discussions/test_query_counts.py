@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from groups.discussions import calendar_token_for
+from groups.discussions.services import calendar_token_for
 from groups.models import DiscussionSession, Rsvp
 from tests.discussions.conftest import Cast, make_cast
 from tests.factories import PaperFactory

@@ -7,10 +7,10 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from groups.discussions import session_update
+from groups.discussions.services import session_update
 from groups.models import SessionEmail
-from groups.notifications import session_reminders_send
-from groups.tasks import send_session_reminders
+from groups.notifications.sessions import session_reminders_send
+from groups.notifications.tasks import send_session_reminders
 from tests.discussions.conftest import Cast, make_cast
 from tests.factories import DiscussionSessionFactory, RsvpFactory
 

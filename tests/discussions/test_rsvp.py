@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from groups.discussions import next_session_for_group
+from groups.discussions.services import next_session_for_group
 from groups.models import DiscussionSession, Rsvp
 from tests.discussions.conftest import Cast
 from tests.factories import DiscussionSessionFactory, RsvpFactory, UserFactory
@@ -155,7 +155,7 @@ def test_it_renders_the_rsvp_box_on_its_own_for_another_page(cast: Cast, rf) -> 
     request.user = cast.member
     found = next_session_for_group(cast.group, cast.member)
     html = render_to_string(
-        "groups/sessions/detail.html#rsvp-box",
+        "groups/discussions/detail.html#rsvp-box",
         {
             "session": found,
             "group": cast.group,

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from groups.discussions import (
+from groups.discussions.services import (
     NominationAlreadyScheduled,
     open_nominations_by_vote_rank,
     session_schedule,

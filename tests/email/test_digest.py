@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection
 
-from groups.digest import digest_deliver, digest_prepare
 from groups.models import DigestEmail
-from groups.tasks import send_digest, send_digests
+from groups.notifications.digest import digest_deliver, digest_prepare
+from groups.notifications.tasks import send_digest, send_digests
 from papers import tasks as paper_tasks
 from tests.email.conftest import DAY, SATURDAY, html_of, list_papers, sent_to
 from tests.factories import EmailPreferencesFactory, UserFactory

@@ -5,17 +5,17 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection
 
-from groups.group_notices import notification_summary_send
-from groups.membership import membership_leave
+from groups.membership.services import membership_leave
 from groups.models import GroupEmailSettings, Membership, Note, Notification
-from groups.notes import note_create
-from groups.tasks import (
+from groups.notes.services import note_create
+from groups.notifications.notices import notification_summary_send
+from groups.notifications.tasks import (
     send_group_notices,
     send_notification,
     send_notification_summaries,
     send_session_notice,
 )
-from groups.voting import nomination_create
+from groups.voting.services import nomination_create
 from tests.email.conftest import Cast, html_of, make_cast, sent_to
 from tests.factories import (
     DiscussionSessionFactory,
@@ -228,7 +228,7 @@ def test_it_sends_a_notification_once_when_two_workers_run_at_once() -> None:
 
 
 def test_it_tells_only_the_newly_mentioned_after_an_edit(cast: Cast, on_commit) -> None:
-    from groups.notes import note_edit
+    from groups.notes.services import note_edit
 
     cast.owner.username, cast.organizer.username = "olga", "otto"
     cast.owner.save()

@@ -2,9 +2,9 @@ import pytest
 from django.core import mail, signing
 from django.test import Client
 
-from groups.emails import UNSUBSCRIBE_SALT, unsubscribe_token
 from groups.models import EmailPreferences, GroupEmailSettings
-from groups.tasks import send_digests
+from groups.notifications.email import UNSUBSCRIBE_SALT, unsubscribe_token
+from groups.notifications.tasks import send_digests
 from tests.email.conftest import DAY, Cast, list_papers
 from tests.factories import EmailPreferencesFactory, UserFactory
 

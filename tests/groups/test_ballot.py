@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from groups.ballot import PAGE_STEP
 from groups.models import Membership, Nomination, Vote
-from groups.voting import ballot, vote_cast
+from groups.voting.ballot import PAGE_STEP
+from groups.voting.services import ballot, vote_cast
 from tests.factories import MembershipFactory, NominationFactory, VoteFactory
 from tests.groups.conftest import Cast
 

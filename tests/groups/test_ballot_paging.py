@@ -5,8 +5,8 @@ import re
 import pytest
 from django.test import Client
 
-from groups.ballot import PAGE_STEP
 from groups.models import Nomination, Vote
+from groups.voting.ballot import PAGE_STEP
 from tests.factories import MembershipFactory, NominationFactory, PaperFactory
 from tests.groups.conftest import Cast
 

@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db.models import F
 
-from groups.ballot import ranking, vote_answer
-from groups.discussions import session_schedule
+from groups.discussions.services import session_schedule
 from groups.models import Membership, Nomination, ReadingGroup, Vote
-from groups.voting import (
+from groups.voting.ballot import ranking, vote_answer
+from groups.voting.services import (
     VotingError,
     nomination_archive,
     nomination_create,

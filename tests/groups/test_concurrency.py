@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from groups.membership import MembershipError, invitation_accept, membership_role_change
+from groups.membership.services import MembershipError, invitation_accept, membership_role_change
 from groups.models import Membership, Vote
 from tests.factories import (
     InvitationFactory,
@@ -132,7 +132,7 @@ def test_it_never_leaves_a_group_without_an_owner_when_owners_step_down_at_once(
 def test_it_gives_every_change_at_once_its_own_ballot_version() -> None:
     """Two tabs, many members, one instant: versions stay a total order, one step per change."""
     from groups.models import ReadingGroup
-    from groups.voting import nomination_create, vote_cast
+    from groups.voting.services import nomination_create, vote_cast
     from tests.factories import PaperFactory
 
     group = ReadingGroupFactory()

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from groups.membership import MembershipError, membership_leave, membership_role_change
+from groups.membership.services import MembershipError, membership_leave, membership_role_change
 from groups.models import Activity, JoinRequest, Membership, ReadingGroup
 from tests.factories import JoinRequestFactory, MembershipFactory, UserFactory
 from tests.groups.conftest import Cast, make_cast

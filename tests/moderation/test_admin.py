@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from groups.models import ModerationLog, NoteFlag, ThreadLock, User
-from groups.notes import note_hide
+from groups.notes.services import note_hide
 from tests.factories import PASSWORD, NoteFactory, NoteFlagFactory, PaperFactory, UserFactory
 from tests.moderation.conftest import client_for
 
@@ -150,7 +150,7 @@ def test_it_suspends_an_author_and_signs_them_out(cast) -> None:
 
 
 def test_it_refuses_sign_in_to_a_suspended_account(cast) -> None:
-    from groups.moderation import user_suspend
+    from groups.moderation.services import user_suspend
 
     user_suspend(user=cast.alice, by=cast.moderator)
     client = Client()

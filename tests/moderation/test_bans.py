@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from groups.membership import (
+from groups.membership.services import (
     BANNED_MESSAGE,
     MembershipError,
     invitation_accept,
@@ -14,7 +14,7 @@ from groups.membership import (
     membership_join,
 )
 from groups.models import GroupBan, JoinRequest, Membership, ReadingGroup
-from groups.moderation import group_ban, group_unban
+from groups.moderation.services import group_ban, group_unban
 from tests.factories import InvitationFactory, UserFactory
 from tests.moderation.conftest import client_for
 

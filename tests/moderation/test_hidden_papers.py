@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.test import Client
 
-from groups.moderation import paper_hide
+from groups.moderation.services import paper_hide
 from tests.factories import MembershipFactory, NominationFactory, UserFactory
 from tests.moderation.conftest import client_for
 from tests.papers.conftest import listed_papers

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from groups.models import ModerationLog
-from groups.moderation import (
+from groups.moderation.services import (
     flags_dismiss,
     group_ban,
     group_unban,
@@ -14,7 +14,7 @@ from groups.moderation import (
     user_suspend,
     user_unsuspend,
 )
-from groups.notes import note_hide, note_unhide
+from groups.notes.services import note_hide, note_unhide
 from tests.moderation.conftest import client_for
 
 

@@ -6,8 +6,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from groups.models import NoteFlag
-from groups.moderation import note_flag, thread_lock
-from groups.notes import note_create, note_hide
+from groups.moderation.services import note_flag, thread_lock
+from groups.notes.services import note_create, note_hide
 from tests.factories import NoteFactory
 from tests.moderation.conftest import client_for
 

@@ -4,9 +4,9 @@ staff moderator and a superuser (the issue's list), through the services that en
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from groups.membership import membership_remove
+from groups.membership.services import membership_remove
 from groups.models import GroupBan, Membership, ModerationLog, ThreadLock
-from groups.moderation import (
+from groups.moderation.services import (
     flags_dismiss,
     group_ban,
     group_unban,
@@ -17,7 +17,7 @@ from groups.moderation import (
     user_suspend,
     user_unsuspend,
 )
-from groups.notes import note_hide, note_unhide
+from groups.notes.services import note_hide, note_unhide
 from tests.factories import NoteFlagFactory
 from tests.moderation.conftest import ACTORS
 
@@ -182,7 +182,7 @@ def test_it_records_removing_a_member_in_the_audit_log(cast) -> None:
 
 
 def test_it_keeps_a_member_from_removing_others(cast) -> None:
-    from groups.membership import MembershipError
+    from groups.membership.services import MembershipError
 
     by = Membership.objects.get(group=cast.group, user=cast.bob)
     target = Membership.objects.get(group=cast.group, user=cast.alice)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from groups.models import GroupBan, ModerationLog
-from groups.moderation import thread_lock
+from groups.moderation.services import thread_lock
 from tests.factories import NominationFactory, NoteFactory, NoteFlagFactory, UserFactory
 from tests.moderation.conftest import client_for
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from groups.models import Note, NoteRevision
-from groups.notes import note_create, note_delete, note_edit
+from groups.notes.services import note_create, note_delete, note_edit
 from tests.notes.conftest import client_for
 
 HTMX = {"HX-Request": "true"}

@@ -1,4 +1,4 @@
-from groups.markdown import mention_candidates, render_markdown
+from groups.notes.markdown import mention_candidates, render_markdown
 
 
 def html(text: str, **kwargs) -> str:

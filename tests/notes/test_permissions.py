@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from groups.models import Note
-from groups.notes import note_create
+from groups.notes.services import note_create
 from tests.factories import NoteFactory
 from tests.notes.conftest import client_for
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Note
-from groups.notes import (
+from groups.notes.services import (
     MAX_INDENT,
     build_thread,
     note_create,

@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from groups.markdown import render_markdown
+from groups.notes.markdown import render_markdown
 from tests.shared import shared_file
 
 BAD_SCHEMES = ("javascript:", "data:", "vbscript:")

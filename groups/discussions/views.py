@@ -1,0 +1,226 @@
+"""Pages and actions for discussion sessions, RSVPs and calendar feeds."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from groups.access import get_group_for_member, get_group_for_organizer, get_group_for_viewer
+from groups.discussions import calendar as ical
+from groups.discussions import services as discussions
+from groups.discussions.forms import SessionForm
+from groups.models import DiscussionSession, Membership, ReadingGroup
+
+RSVP_BOX = "groups/discussions/detail.html#rsvp-box"
+
+
+def _session_url(session: DiscussionSession) -> str:
+    return reverse("session_detail", kwargs={"slug": session.group.slug, "pk": session.pk})
+
+
+def _feed_urls(
+    request: HttpRequest, group: ReadingGroup, membership: Membership | None
+) -> dict[str, str]:
+    """The calendar subscription address this viewer may use: open for public groups, a
+    personal secret one for members of private groups, none for others."""
+    if group.is_public:
+        path = reverse("session_feed", kwargs={"slug": group.slug})
+    elif membership is not None:
+        token = discussions.calendar_token_for(group=group, user=request.user)
+        path = reverse("session_feed_token", kwargs={"slug": group.slug, "token": token.token})
+    else:
+        return {}
+    url = request.build_absolute_uri(path)
+    return {"feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
+
+
+@require_GET
+def session_list(request: HttpRequest, slug: str) -> HttpResponse:
+    group, membership = get_group_for_viewer(request, slug)
+    context = {
+        "group": group,
+        "membership": membership,
+        "upcoming": list(discussions.upcoming_sessions(group)),
+        "past": list(discussions.past_sessions(group)),
+        **_feed_urls(request, group, membership),
+    }
+    return render(request, "groups/discussions/list.html", context)
+
+
+@require_GET
+def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    group, membership = get_group_for_viewer(request, slug)
+    session = discussions.session_with_attendees(group, pk, request.user)
+    context = {"group": group, "membership": membership, "session": session}
+    return render(request, "groups/discussions/detail.html", context)
+
+
+@login_required
+@require_POST
+def session_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Going / maybe / not going. PRG without JavaScript; the RSVP box alone for htmx."""
+    group, membership = get_group_for_member(request, slug)
+    session = discussions.session_for_group(group, pk)
+    error = ""
+    try:
+        rsvp = discussions.rsvp_set(
+            session=session, user=request.user, answer=request.POST.get("answer", "")
+        )
+    except discussions.SessionError as exc:
+        error = str(exc)
+    if request.htmx:
+        session = discussions.session_with_attendees(group, pk, request.user)
+        context = {"group": group, "membership": membership, "session": session, "error": error}
+        # 200 even for a refused answer: htmx swaps only 2xx responses, and the box shows why.
+        return render(request, RSVP_BOX, context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Your answer is saved: {rsvp.get_answer_display().lower()}.")
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
+    return redirect(_session_url(session))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """Schedule the winner: the top open nomination is preselected, or `?nomination=<id>`."""
+    group, membership = get_group_for_organizer(request, slug)
+    initial = {}
+    picked = request.GET.get("nomination", "")
+    if picked.isdigit():
+        initial["nomination"] = int(picked)
+    else:
+        top = discussions.top_open_nomination(group)
+        initial["nomination"] = top.pk if top else None
+    form = SessionForm(request.POST or None, group=group, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = discussions.session_schedule(
+                group=group,
+                nomination=form.cleaned_data["nomination"],
+                created_by=request.user,
+                **form.session_values(),
+            )
+        except discussions.NominationAlreadyScheduled as exc:
+            # A double submit or a colleague first: show what exists rather than an error page.
+            messages.info(request, "That paper is already scheduled; here is its session.")
+            if exc.session is not None:
+                return redirect(_session_url(exc.session))
+            return redirect("session_list", slug=group.slug)
+        messages.success(request, "The session is scheduled. Members are notified by email.")
+        return redirect(_session_url(session))
+    if request.method == "POST" and "nomination" in form.errors:
+        # The double submit's second click: the nomination has left the ballot for a session.
+        existing = discussions.session_for_nomination(group, request.POST.get("nomination", ""))
+        if existing is not None:
+            messages.info(request, "That paper is already scheduled; here is its session.")
+            return redirect(_session_url(existing))
+    has_nominations = form.fields["nomination"].queryset.exists()
+    context = {
+        "group": group,
+        "membership": membership,
+        "form": form,
+        "has_nominations": has_nominations,
+    }
+    return render(request, "groups/discussions/form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    group, membership = get_group_for_organizer(request, slug)
+    session = discussions.session_for_group(group, pk)
+    if not session.is_scheduled:
+        messages.error(request, f"This session is {session.get_status_display().lower()}.")
+        return redirect(_session_url(session))
+    form = SessionForm(request.POST or None, group=group, session=session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            discussions.session_update(
+                session=session, updated_by=request.user, **form.session_values()
+            )
+        except discussions.SessionError as exc:
+            messages.error(request, str(exc))
+            return redirect(_session_url(session))
+        messages.success(request, "The session is updated.")
+        return redirect(_session_url(session))
+    context = {"group": group, "membership": membership, "form": form, "session": session}
+    return render(request, "groups/discussions/form.html", context)
+
+
+@login_required
+@require_POST
+def session_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    group, _ = get_group_for_organizer(request, slug)
+    session = discussions.session_for_group(group, pk)
+    try:
+        discussions.session_cancel(session=session, cancelled_by=request.user)
+    except discussions.SessionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The session is cancelled. Members are notified by email.")
+    return redirect(_session_url(session))
+
+
+@login_required
+@require_POST
+def session_mark_done(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    group, _ = get_group_for_organizer(request, slug)
+    session = discussions.session_for_group(group, pk)
+    try:
+        discussions.session_mark_done(session=session, marked_by=request.user)
+    except discussions.SessionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Marked as done: it is now in the group's reading history.")
+    return redirect(_session_url(session))
+
+
+def _calendar_response(body: bytes, filename: str, *, attachment: bool) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_GET
+def session_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    group, _ = get_group_for_viewer(request, slug)
+    session = discussions.session_for_group(group, pk)
+    return _calendar_response(
+        ical.session_ics(session), f"{group.slug}-session-{session.pk}.ics", attachment=True
+    )
+
+
+@require_GET
+def session_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    """The group's calendar: open for public groups, for signed-in members of private ones."""
+    group, _ = get_group_for_viewer(request, slug)
+    return _calendar_response(ical.group_feed_ics(group), f"{group.slug}.ics", attachment=False)
+
+
+@require_GET
+def session_feed_token(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """A member's secret feed address: read-only, this one group, until regenerated."""
+    group = discussions.calendar_token_group(token)
+    if group is None or group.slug != slug:
+        raise Http404("No such calendar.")
+    return _calendar_response(ical.group_feed_ics(group), f"{group.slug}.ics", attachment=False)
+
+
+@login_required
+@require_POST
+def session_feed_token_regenerate(request: HttpRequest, slug: str) -> HttpResponse:
+    group, _ = get_group_for_member(request, slug)
+    discussions.calendar_token_regenerate(group=group, user=request.user)
+    messages.success(
+        request, "Your calendar address is new; the old one no longer works. Update your app."
+    )
+    return redirect(reverse("session_list", kwargs={"slug": group.slug}) + "#calendar")

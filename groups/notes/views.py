@@ -1,0 +1,392 @@
+"""Notes pages and actions. Every action is a plain form POST that redirects (PRG); with htmx the
+same URL answers with the partial to swap in place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from groups.access import get_group_for_member, get_group_for_organizer, get_group_for_viewer
+from groups.models import Membership, Note, ReadingGroup
+from groups.models.notes import NOTE_MAX_LENGTH
+from groups.notes.links import (
+    note_urls,
+    subject_kind,
+    thread_url,
+)
+from groups.notes.services import (
+    ThreadItem,
+    build_thread,
+    get_subject,
+    note_create,
+    note_delete,
+    note_edit,
+    note_for_request,
+    note_hide,
+    note_unhide,
+    parse_ids,
+    subject_lock,
+    subtree,
+    thread_context,
+    thread_items,
+)
+
+THREAD = "groups/notes/thread.html"
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label="Your note",
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Markdown: **bold**, `code`, lists, tables, > quotes, $math$ and $$display math$$, @handle.",
+        error_messages={"required": "Write something first."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+def _view_state(data: dict) -> dict:
+    """The reader's view of the thread (order, folded notes) carried through a form or link."""
+    return {
+        "order": data.get("order", "oldest"),
+        "collapsed": parse_ids(data.get("collapsed")),
+    }
+
+
+def _thread_redirect(group: ReadingGroup, note: Note, state: dict) -> HttpResponse:
+    query = []
+    if state["order"] == "newest":
+        query.append("order=newest")
+    if state["collapsed"]:
+        query.append("collapsed=" + ",".join(map(str, state["collapsed"])))
+    suffix = ("?" + "&".join(query)) if query else ""
+    return redirect(f"{thread_url(group, note.subject)}{suffix}#note-{note.pk}")
+
+
+def _thread_partial(
+    request: HttpRequest,
+    group: ReadingGroup,
+    membership: Membership | None,
+    note: Note,
+    state: dict,
+) -> HttpResponse:
+    """The whole thread partial, re-read, with the given note highlighted and scrolled to."""
+    context = thread_context(
+        group=group, membership=membership, subject=note.subject, highlight=note.pk, **state
+    )
+    context["form"] = NoteForm(auto_id="new-note-%s")
+    response = render(request, f"{THREAD}#thread", context)
+    retarget(response, "#thread")
+    return reswap(response, f"outerHTML show:#note-{note.pk}:top")  # type: ignore[arg-type]
+
+
+def _reply_row(
+    request: HttpRequest,
+    group: ReadingGroup,
+    membership: Membership,
+    note: Note,
+    state: dict,
+) -> HttpResponse:
+    """A new reply's row alone, placed right after the row it follows in the thread.
+
+    Cheaper than re-rendering 200 rows; the thread's tree is still read (one query) to know the
+    reply's depth and place. Falls back to the whole thread when the place is not on the page (a
+    folded parent).
+    """
+    order = "newest" if state["order"] == "newest" else "oldest"
+    places = build_thread(
+        Note.objects.for_tree(note.subject),
+        order=order,
+        show_hidden=membership.is_organizer,
+        collapsed=state["collapsed"],
+        viewer_id=membership.user_id,
+    )
+    index = next((i for i, place in enumerate(places) if place.note_id == note.pk), 0)
+    if index == 0:
+        return _thread_partial(request, group, membership, note, state)
+    context = {
+        "group": group,
+        "membership": membership,
+        "item": thread_items([places[index]])[0],
+        "parent_id": note.parent_id,
+        "highlight": note.pk,
+        "thread_url": thread_url(group, note.subject),
+        "note_urls": note_urls(group),
+        "order": order,
+        "collapsed": ",".join(map(str, state["collapsed"])),
+        "lock": subject_lock(note.subject),
+    }
+    response = render(request, f"{THREAD}#new-reply", context)
+    retarget(response, f"#note-{places[index - 1].note_id}")
+    return reswap(response, "afterend")
+
+
+def _content_partial(
+    request: HttpRequest, group: ReadingGroup, membership: Membership | None, note: Note
+) -> HttpResponse:
+    placeholder = ""
+    if note.is_deleted:
+        placeholder = "deleted"
+    elif note.is_hidden and not (
+        membership and (membership.is_organizer or note.author_id == membership.user_id)
+    ):
+        placeholder = "hidden"
+    context = {
+        "group": group,
+        "membership": membership,
+        "note": note,
+        "placeholder": placeholder,
+        "note_urls": note_urls(group),
+        "lock": subject_lock(note.subject),
+    }
+    return render(request, f"{THREAD}#note-content", context)
+
+
+@require_GET
+def thread(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
+    """A subject's notes; `?order=newest`, `?collapsed=<ids>`; htmx gets the thread partial."""
+    group, membership = get_group_for_viewer(request, slug)
+    subject = get_subject(group, kind, subject_id)
+    context = thread_context(
+        group=group, membership=membership, subject=subject, **_view_state(request.GET)
+    )
+    context["form"] = NoteForm(auto_id="new-note-%s")
+    if request.htmx:
+        return render(request, f"{THREAD}#thread", context)
+    return render(request, THREAD, context)
+
+
+@require_GET
+def more(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
+    """The notes after `?after=<note id>`: a page of its own, or (htmx) the next rows to append."""
+    group, membership = get_group_for_viewer(request, slug)
+    subject = get_subject(group, kind, subject_id)
+    after = parse_ids(request.GET.get("after"))
+    if not after:
+        raise Http404("Which notes come next? (?after=<note id>)")
+    context = thread_context(
+        group=group,
+        membership=membership,
+        subject=subject,
+        after=after[0],
+        **_view_state(request.GET),
+    )
+    context["form"] = NoteForm(auto_id="new-note-%s")
+    context["continued"] = True
+    if request.htmx:
+        return render(request, f"{THREAD}#items", context)
+    return render(request, THREAD, context)
+
+
+@login_required
+@require_POST
+def post(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
+    """A new top-level note on a subject (members)."""
+    group, membership = get_group_for_member(request, slug)
+    subject = get_subject(group, kind, subject_id)
+    form = NoteForm(request.POST, auto_id="new-note-%s")
+    state = _view_state(request.POST)
+    if form.is_valid():
+        try:
+            note = note_create(author=request.user, subject=subject, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error("body", error)
+        else:
+            if request.htmx:
+                return _thread_partial(request, group, membership, note, state)
+            return _thread_redirect(group, note, state)
+    context = thread_context(group=group, membership=membership, subject=subject, **state)
+    context["form"] = form
+    if request.htmx:
+        response = render(request, f"{THREAD}#new-note-form", context)
+        return reswap(retarget(response, "#new-note-form"), "outerHTML")
+    return render(request, THREAD, context, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+    """The reply form under a note (GET), and posting the reply (POST); members only."""
+    group, membership = get_group_for_member(request, slug)
+    parent = note_for_request(group, note_id)
+    if parent.is_deleted or (parent.is_hidden and not membership.is_organizer):
+        raise Http404("That note is no longer there to reply to.")
+    form = NoteForm(request.POST or None, auto_id=f"reply-{parent.pk}-%s")
+    state = _view_state(request.POST or request.GET)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                note = note_create(
+                    author=request.user,
+                    subject=parent.subject,
+                    body=form.cleaned_data["body"],
+                    parent=parent,
+                )
+            except ValidationError as error:
+                form.add_error("body", error)
+            else:
+                if request.htmx:
+                    return _reply_row(request, group, membership, note, state)
+                return _thread_redirect(group, note, state)
+        status = 400
+    context = {
+        "group": group,
+        "membership": membership,
+        "parent": parent,
+        "note": parent,
+        "subject": parent.subject,
+        "thread_url": thread_url(group, parent.subject),
+        "form": form,
+        **state,
+        "collapsed": ",".join(map(str, state["collapsed"])),
+    }
+    if request.htmx:
+        response = render(request, "groups/notes/reply.html#reply-form", context)
+        if request.method == "POST":
+            response = reswap(retarget(response, f"#reply-form-{parent.pk}"), "outerHTML")
+        return response
+    return render(request, "groups/notes/reply.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+    """Editing one's own note: the form (GET, in place with htmx) and saving it (POST)."""
+    group, membership = get_group_for_member(request, slug)
+    note = note_for_request(group, note_id)
+    if note.author_id != request.user.pk:
+        raise PermissionDenied("Only its author can edit a note.")
+    if note.is_deleted:
+        raise Http404("This note was deleted.")
+    form = NoteForm(request.POST or None, initial={"body": note.body}, auto_id=f"edit-{note.pk}-%s")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                note = note_edit(note=note, user=request.user, body=form.cleaned_data["body"])
+            except ValidationError as error:
+                form.add_error("body", error)
+            else:
+                if request.htmx:
+                    return _content_partial(request, group, membership, note)
+                messages.success(request, "Your note is saved.")
+                return _thread_redirect(group, note, _view_state(request.POST))
+        status = 400
+    context = {
+        "group": group,
+        "membership": membership,
+        "note": note,
+        "subject": note.subject,
+        "thread_url": thread_url(group, note.subject),
+        "form": form,
+    }
+    if request.htmx:
+        return render(request, "groups/notes/edit.html#edit-form", context)
+    return render(request, "groups/notes/edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def delete(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+    """Deleting one's own note: "[deleted]" stays while replies are shown under it."""
+    group, membership = get_group_for_member(request, slug)
+    note = note_for_request(group, note_id)
+    note = note_delete(note=note, user=request.user)
+    if not request.htmx:
+        messages.success(request, "Your note is deleted.")
+        return _thread_redirect(group, note, _view_state(request.POST))
+    places = build_thread(
+        Note.objects.for_tree(note.subject),
+        show_hidden=membership.is_organizer,
+        viewer_id=membership.user_id,
+    )
+    if any(place.note_id == note.pk for place in places):
+        return _content_partial(request, group, membership, note)
+    return reswap(retarget(HttpResponse(""), f"#note-{note.pk}"), "delete")
+
+
+def _moderate(request: HttpRequest, slug: str, note_id: int, *, hide: bool) -> HttpResponse:
+    group, membership = get_group_for_organizer(request, slug)
+    note = note_for_request(group, note_id)
+    reason = request.POST.get("reason", "")[:2000]
+    if hide:
+        changed = note_hide(note=note, by=request.user, reason=reason)
+        message = "The note is hidden." if changed else "The note was already hidden."
+    else:
+        changed = note_unhide(note=note, by=request.user, reason=reason)
+        message = "The note is shown again." if changed else "The note was not hidden."
+    if request.htmx:
+        return _content_partial(request, group, membership, note)
+    (messages.success if changed else messages.info)(request, message)
+    return _thread_redirect(group, note, _view_state(request.POST))
+
+
+@login_required
+@require_POST
+def hide(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+    """Organizers hide a note from members (they still see it, marked hidden)."""
+    return _moderate(request, slug, note_id, hide=True)
+
+
+@login_required
+@require_POST
+def unhide(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+    """Organizers show a hidden note again."""
+    return _moderate(request, slug, note_id, hide=False)
+
+
+@require_GET
+def detail(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+    """A note's own page (its permalink): the note, its replies and, for members, its history.
+
+    With htmx it answers the note's content alone (what "cancel" on the edit form swaps back).
+    """
+    group, membership = get_group_for_viewer(request, slug)
+    note = note_for_request(group, note_id)
+    if request.htmx:
+        return _content_partial(request, group, membership, note)
+    is_organizer = membership is not None and membership.is_organizer
+    places = subtree(
+        build_thread(
+            Note.objects.for_tree(note.subject),
+            show_hidden=is_organizer,
+            viewer_id=membership.user_id if membership is not None else None,
+        ),
+        note.pk,
+    )
+    if not places:
+        raise Http404("This note was deleted.")
+    base_depth = places[0].depth
+    for place in places:
+        place.depth -= base_depth
+    items: list[ThreadItem] = thread_items(places)
+    show_history = membership is not None and not items[0].placeholder
+    context = {
+        "group": group,
+        "membership": membership,
+        "note": note,
+        "subject": note.subject,
+        "subject_kind": subject_kind(note.subject),
+        "thread_url": thread_url(group, note.subject),
+        "items": items,
+        "note_urls": note_urls(group),
+        "standalone": True,
+        "revisions": list(note.revisions.all()) if show_history and note.edited_at else [],
+        "collapsed_ids": set(),
+        "order": "oldest",
+        "collapsed": "",
+        "lock": subject_lock(note.subject),
+    }
+    return render(request, "groups/notes/note.html", context)

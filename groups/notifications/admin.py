@@ -1,0 +1,26 @@
+"""Delivery records, read-only: what was sent or failed."""
+
+from django.contrib import admin
+
+from groups.models import (
+    DigestEmail,
+    Notification,
+)
+
+
+@admin.register(DigestEmail)
+class DigestEmailAdmin(admin.ModelAdmin):
+    list_display = ["day", "user", "status", "attempts", "sent_at"]
+    list_filter = ["status", "day"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    readonly_fields = [f.name for f in DigestEmail._meta.fields]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["subject", "user", "group", "kind", "daily", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "daily"]
+    search_fields = ["user__email", "subject"]
+    list_select_related = ["user", "group"]
+    readonly_fields = [f.name for f in Notification._meta.fields]

@@ -1,0 +1,203 @@
+"""Email about sessions: who gets what, claimed once in the database, rendered and sent.
+
+- `groups.notifications.email.send_email` renders and sends (text + HTML, unsubscribe link and headers).
+- `deliver_session_email` is claim-then-send: it inserts a `SessionEmail` row (unique per person
+  and change, or per person and start time for reminders) in its own transaction and sends only
+  if that insert won, so a task that runs twice, or on two workers at once, emails each person once.
+- `session_notice_send` and `session_reminders_send` pick the recipients; Celery tasks call them.
+  Both respect each member's `GroupEmailSettings` (the "sessions" switch); a member who chose a
+  daily summary gets the notice in it (`groups.notifications.notices`) instead of on its own.
+"""
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from groups.discussions.calendar import session_ics
+from groups.models import (
+    DiscussionSession,
+    GroupEmailSettings,
+    Membership,
+    Notification,
+    Rsvp,
+    SessionEmail,
+    User,
+)
+from groups.notifications.email import _zone, send_email
+from groups.notifications.notices import is_daily, notice_record, recipients_for
+
+logger = logging.getLogger(__name__)
+
+ATTENDING = [Rsvp.Answer.GOING, Rsvp.Answer.MAYBE]
+
+
+def _claim(session: DiscussionSession, user: User, kind: str) -> SessionEmail | None:
+    try:
+        # Its own transaction, committed before sending: the claim is what a concurrent run sees.
+        with transaction.atomic():
+            return SessionEmail.objects.create(
+                session=session,
+                user=user,
+                kind=kind,
+                sequence=session.sequence,
+                starts_at=session.starts_at,
+            )
+    except IntegrityError:
+        return None
+
+
+def deliver_session_email(*, session: DiscussionSession, user: User, kind: str) -> bool:
+    """Claims then sends one session email; False when someone already claimed it.
+
+    If sending fails the claim is removed (so a retry or the next beat run tries again) and
+    the error propagates.
+    """
+    claim = _claim(session, user, kind)
+    if claim is None:
+        return False
+    site = settings.SITE_URL
+    context = {
+        "session": session,
+        "group": session.group,
+        "paper": session.paper,
+        "kind": kind,
+        "session_url": site
+        + reverse("session_detail", kwargs={"slug": session.group.slug, "pk": session.pk}),
+        "ics_url": site
+        + reverse("session_ics", kwargs={"slug": session.group.slug, "pk": session.pk}),
+        "group_zone": _zone(session.group.time_zone),
+    }
+    attachments = []
+    if kind != SessionEmail.Kind.REMINDER:
+        attachments.append(("session.ics", session_ics(session), "text/calendar"))
+    try:
+        send_email(
+            user=user,
+            template=f"session_{kind}",
+            context=context,
+            attachments=attachments,
+            unsubscribe=f"group:{session.group_id}:sessions",
+            reason=f"you are a member of {session.group.name}",
+        )
+    except Exception:
+        claim.delete()
+        raise
+    claim.sent_at = timezone.now()
+    claim.save(update_fields=["sent_at"])
+    return True
+
+
+def session_notice_send(*, session_id: int, kind: str, sequence: int, actor_id: int | None) -> int:
+    """Emails members that a session was scheduled, changed or cancelled; returns emails sent.
+
+    The person who made the change is left out. A notice overtaken by a later change (the
+    session's sequence moved on) is skipped: the later notice tells the current state.
+    Cancellations skip members who had answered "not going".
+    """
+    session = (
+        DiscussionSession.objects.select_related("group", "paper", "presenter")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None or session.sequence != sequence:
+        return 0
+    recipients = recipients_for(group_id=session.group_id, switch="sessions")
+    if actor_id is not None:
+        recipients = recipients.exclude(pk=actor_id)
+    if kind == SessionEmail.Kind.CANCELLED:
+        recipients = recipients.exclude(
+            Exists(
+                Rsvp.objects.filter(
+                    session=session, user=OuterRef("pk"), answer=Rsvp.Answer.NOT_GOING
+                )
+            )
+        )
+    sent = 0
+    for user in recipients.order_by("pk"):
+        if is_daily(user):
+            _session_notice_collect(session=session, user=user, kind=kind)
+        else:
+            sent += deliver_session_email(session=session, user=user, kind=kind)
+    return sent
+
+
+def _session_notice_collect(*, session: DiscussionSession, user: User, kind: str) -> None:
+    """Keeps a session notice for the member's daily summary instead of sending it now."""
+    labels = {"scheduled": "scheduled", "changed": "changed", "cancelled": "cancelled"}
+    with timezone.override(_zone(user.time_zone)):
+        when = timezone.localtime(session.starts_at).strftime("%a %d %b %Y, %H:%M %Z")
+    notice_record(
+        user=user,
+        group=session.group,
+        kind=Notification.Kind.SESSION,
+        key=f"session_{kind}:{session.pk}:{session.sequence}",
+        subject=f"Session {labels.get(kind, kind)}: {session.paper.title}",
+        body=f"{when}" + (f" · {session.place}" if session.place else ""),
+        url=reverse("session_detail", kwargs={"slug": session.group.slug, "pk": session.pk}),
+        daily=True,
+    )
+
+
+def reminders_due(now: datetime | None = None) -> QuerySet[Rsvp]:
+    """Answers (going/maybe) of current members to sessions starting within the lead time,
+    whose reminder for the session's current start has not been claimed yet."""
+    now = now or timezone.now()
+    return (
+        Rsvp.objects.filter(
+            answer__in=ATTENDING,
+            session__status=DiscussionSession.Status.SCHEDULED,
+            session__starts_at__gt=now,
+            session__starts_at__lte=now + settings.SESSION_REMINDER_LEAD,
+        )
+        .filter(
+            Exists(
+                Membership.objects.filter(group=OuterRef("session__group"), user=OuterRef("user"))
+            ),
+            user__is_active=True,
+        )
+        .exclude(
+            Exists(
+                GroupEmailSettings.objects.filter(
+                    group=OuterRef("session__group"), user=OuterRef("user"), sessions=False
+                )
+            )
+        )
+        .exclude(
+            Exists(
+                SessionEmail.objects.filter(
+                    kind=SessionEmail.Kind.REMINDER,
+                    session=OuterRef("session"),
+                    user=OuterRef("user"),
+                    starts_at=OuterRef("session__starts_at"),
+                )
+            )
+        )
+        .exclude(user__email="")
+        .select_related("session__group", "session__paper", "session__presenter", "user")
+        .order_by("session__starts_at", "session_id", "user_id")
+    )
+
+
+def session_reminders_send(*, now: datetime | None = None) -> int:
+    """Sends every reminder that is due; returns how many this run sent.
+
+    Safe to run often, twice, or on several workers at once: each reminder is claimed in the
+    database before it is sent, and a lost claim is skipped.
+    """
+    sent = 0
+    for rsvp in reminders_due(now):
+        try:
+            sent += deliver_session_email(
+                session=rsvp.session, user=rsvp.user, kind=SessionEmail.Kind.REMINDER
+            )
+        except Exception:
+            # One bad address must not hold back everyone else's reminder; next run retries it.
+            logger.exception(
+                "Reminder for session %s to user %s failed", rsvp.session_id, rsvp.user_id
+            )
+    return sent

@@ -1,0 +1,201 @@
+"""Nominations and approval votes: the services that change the ballot.
+
+Callers may rely on: one vote per member per nomination (a database constraint; casting twice, or twenty
+times at once, leaves one vote and raises nothing); one open nomination per paper and group (nominating an
+already nominated paper adds the nominator's vote instead); every nomination starts with its nominator's vote;
+every change raises the group's ballot version by one in the same transaction, and a no-op raises nothing
+(see `ReadingGroupQuerySet.ballot_bump`). The ballot as pages read it is in `groups.voting.ballot`.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from groups.membership.services import activity_record
+from groups.models import (
+    Activity,
+    DiscussionSession,
+    Membership,
+    Nomination,
+    ReadingGroup,
+    User,
+    Vote,
+)
+from groups.notifications.tasks import send_group_notices
+from papers.clients.http import SourceError
+from papers.models import Paper
+from papers.services import paper_import_by_arxiv_id, parse_arxiv_id
+
+
+class VotingError(Exception):
+    """A rule said no; the message is written for the person who asked."""
+
+
+NOT_AN_ID = (
+    "That is not an arXiv id or link. Paste something like 2406.12345 or "
+    "https://arxiv.org/abs/2406.12345."
+)
+
+
+def paper_for_nomination(arxiv_id_or_url: str) -> Paper:
+    """The paper to nominate for what a member pasted, imported from arXiv on the spot if new.
+
+    Raises VotingError with a message for the person. Call it outside any transaction: it may
+    wait on arXiv.
+    """
+    if parse_arxiv_id(arxiv_id_or_url) is None:
+        raise VotingError(NOT_AN_ID)
+    try:
+        return paper_import_by_arxiv_id(arxiv_id_or_url=arxiv_id_or_url)
+    except SourceError as exc:
+        raise VotingError(str(exc)) from exc
+
+
+def last_discussed_at(*, group: ReadingGroup, paper: Paper) -> datetime | None:
+    """When the group last discussed this paper (see `DiscussionSessionQuerySet.discussed`)."""
+    return (
+        DiscussionSession.objects.discussed()
+        .filter(group=group, paper=paper)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+
+
+def last_discussed_by_group(*, groups: Iterable[ReadingGroup], paper: Paper) -> dict[int, datetime]:
+    """Group id -> when that group last discussed this paper (one query)."""
+    return dict(
+        DiscussionSession.objects.discussed()
+        .filter(group__in=list(groups), paper=paper)
+        .order_by("starts_at")
+        .values_list("group_id", "starts_at")
+    )
+
+
+def ballot(group: ReadingGroup) -> QuerySet[Nomination]:
+    """The group's open nominations, ranked, each with `vote_count` and `last_discussed_at`."""
+    return (
+        Nomination.objects.filter(group=group)
+        .open()
+        .ranked()
+        .for_ballot()
+        .annotate(last_discussed_at=DiscussionSession.objects.last_discussed_start())
+    )
+
+
+@dataclass(frozen=True)
+class VoteChange:
+    """What a vote or a take-back did: whether it changed anything, and the ballot version after it."""
+
+    changed: bool
+    version: int
+
+
+def _version(group_id: int) -> int:
+    return ReadingGroup.objects.filter(pk=group_id).values_list("ballot_version", flat=True).get()
+
+
+@dataclass(frozen=True)
+class NominationResult:
+    nomination: Nomination
+    created: bool  # False: the paper was already nominated, the nominator's vote was added
+    voted: bool  # a new vote was counted (False when they had already voted)
+
+
+@transaction.atomic
+def nomination_create(
+    *, group: ReadingGroup, user: User, paper: Paper, pitch: str = ""
+) -> NominationResult:
+    """Nominates a paper with the nominator's vote, or votes for its open nomination if there is one."""
+    existing = Nomination.objects.filter(group=group, paper=paper).open().first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                nomination = Nomination.objects.create(
+                    group=group, paper=paper, nominated_by=user, pitch=pitch.strip()
+                )
+        except IntegrityError:
+            # Someone nominated it in the same instant: theirs stands, ours becomes a vote.
+            existing = Nomination.objects.filter(group=group, paper=paper).open().get()
+        else:
+            Vote.objects.create(nomination=nomination, user=user)
+            activity_record(group=group, actor=user, kind=Activity.Kind.NOMINATED, paper=paper)
+            send_group_notices.delay_on_commit("nomination", nomination.pk)
+            ReadingGroup.objects.ballot_bump(group.pk)
+            return NominationResult(nomination=nomination, created=True, voted=True)
+    change = vote_cast(nomination=existing, user=user)
+    return NominationResult(nomination=existing, created=False, voted=change.changed)
+
+
+def _lock_open(nomination: Nomination) -> Nomination:
+    """Re-reads the nomination under a row lock so votes, withdrawals and archiving take turns."""
+    current = Nomination.objects.select_for_update(no_key=True).get(pk=nomination.pk)
+    if not current.is_open:
+        raise VotingError(f"This nomination is {current.get_status_display().lower()}.")
+    return current
+
+
+@transaction.atomic
+def vote_cast(*, nomination: Nomination, user: User) -> VoteChange:
+    """Counts the member's vote; `changed` is False when it was already there (a double click).
+
+    Raises VotingError when the nomination is no longer open.
+    """
+    current = _lock_open(nomination)
+    try:
+        with transaction.atomic():
+            Vote.objects.create(nomination=current, user=user)
+    except IntegrityError:
+        return VoteChange(changed=False, version=_version(current.group_id))
+    return VoteChange(changed=True, version=ReadingGroup.objects.ballot_bump(current.group_id))
+
+
+@transaction.atomic
+def vote_withdraw(*, nomination: Nomination, user: User) -> VoteChange:
+    """Takes the member's vote back; `changed` is False when there was none.
+
+    Raises VotingError when the nomination is no longer open.
+    """
+    current = _lock_open(nomination)
+    deleted, _ = Vote.objects.filter(nomination=current, user=user).delete()
+    if not deleted:
+        return VoteChange(changed=False, version=_version(current.group_id))
+    return VoteChange(changed=True, version=ReadingGroup.objects.ballot_bump(current.group_id))
+
+
+@transaction.atomic
+def nomination_withdraw(*, nomination: Nomination, user: User) -> Nomination:
+    """The nominator takes back a nomination nobody else has voted for."""
+    current = _lock_open(nomination)
+    if current.nominated_by_id != user.pk:
+        raise VotingError("Only the member who nominated a paper can withdraw it.")
+    if current.votes.exclude(user=user).exists():
+        raise VotingError("Others have voted for this paper, so it stays on the ballot.")
+    current.status = Nomination.Status.WITHDRAWN
+    current.closed_at = timezone.now()
+    current.save(update_fields=["status", "closed_at"])
+    activity_record(
+        group=current.group, actor=user, kind=Activity.Kind.WITHDREW, paper=current.paper
+    )
+    ReadingGroup.objects.ballot_bump(current.group_id)
+    return current
+
+
+@transaction.atomic
+def nomination_archive(*, nomination: Nomination, by: Membership) -> Nomination:
+    """An organizer takes a nomination off the ballot (its votes are kept)."""
+    if not by.is_organizer:
+        raise VotingError("Only the group's organizers can archive nominations.")
+    current = _lock_open(nomination)
+    current.status = Nomination.Status.ARCHIVED
+    current.closed_at = timezone.now()
+    current.save(update_fields=["status", "closed_at"])
+    activity_record(
+        group=current.group, actor=by.user, kind=Activity.Kind.ARCHIVED, paper=current.paper
+    )
+    ReadingGroup.objects.ballot_bump(current.group_id)
+    return current

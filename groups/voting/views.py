@@ -1,0 +1,284 @@
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from groups.access import (
+    get_group_for_member,
+    get_group_for_organizer,
+    get_group_for_viewer,
+    sign_in_to_act,
+)
+from groups.models import (
+    Nomination,
+    ReadingGroup,
+)
+from groups.voting.ballot import (
+    PAGE_STEP,
+    BallotUrls,
+    ballot_page,
+    ballot_row,
+    etag,
+    shown_param,
+    view_key,
+    vote_answer,
+)
+from groups.voting.forms import NominateForm, NominatePaperForm
+from groups.voting.services import (
+    NominationResult,
+    VoteChange,
+    VotingError,
+    last_discussed_at,
+    last_discussed_by_group,
+    nomination_archive,
+    nomination_create,
+    nomination_withdraw,
+    paper_for_nomination,
+    vote_cast,
+    vote_withdraw,
+)
+from groups.web import group_context, safe_next
+from papers.models import Paper
+
+
+def _ballot_list_url(urls: BallotUrls, *, query: str, shown: int) -> str:
+    params = {"q": query.strip()} if query.strip() else {}
+    if shown != PAGE_STEP:
+        params["show"] = str(shown)
+    return f"{urls.ballot}?{urlencode(params)}" if params else urls.ballot
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def group_ballot(request: HttpRequest, slug: str) -> HttpResponse:
+    group, membership = get_group_for_viewer(request, slug)
+    query = request.GET.get("q", "")[:200].strip()
+    shown = shown_param(request.GET.get("show"))
+    key = view_key(viewer=request.user, membership=membership, query=query, shown=shown)
+    # A history restore after "Show more" or a filter (hx-push-url) asks for the whole page.
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    if partial:
+        # The page polls with the ETag it holds: while nothing changed, answer without rendering.
+        current = etag(group.ballot_version, key)
+        not_modified = get_conditional_response(request, etag=current)
+        if not_modified is not None:
+            not_modified["ETag"] = current
+            return not_modified
+    page = ballot_page(group, viewer=request.user, membership=membership, query=query, shown=shown)
+    urls = BallotUrls.for_group(group)
+    context = group_context(group, membership, "ballot") | {
+        "page": page,
+        "urls": urls,
+        "view_key": key,
+        "list_url": _ballot_list_url(urls, query=query, shown=shown),
+        "more_url": _ballot_list_url(urls, query=query, shown=page.next_shown),
+        "organizes": membership is not None and membership.is_organizer,
+        "poll_seconds": settings.BALLOT_POLL_SECONDS,
+        "page_step": PAGE_STEP,
+        "form": NominateForm(),
+    }
+    if not partial:
+        return render(request, "groups/voting/ballot.html", context)
+    response = render(request, "groups/voting/ballot.html#ballot-list", context)
+    response["ETag"] = etag(page.version, key)
+    response["Cache-Control"] = "no-store"  # the page asks with If-None-Match itself
+    response["X-Ballot-Answer"] = "list"
+    response["X-Ballot-Version"] = str(page.version)
+    return response
+
+
+@require_GET
+def group_nomination(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    group, membership = get_group_for_viewer(request, slug)
+    nomination = get_object_or_404(
+        Nomination.objects.filter(group=group).select_related("paper", "nominated_by"), pk=pk
+    )
+    row = ballot_row(group, pk, viewer=request.user, with_voters=membership is not None)
+    context = group_context(group, membership, "ballot") | {
+        "nomination": nomination,
+        "row": row,
+        "urls": BallotUrls.for_group(group),
+        "discussed_at": last_discussed_at(group=group, paper=nomination.paper),
+        "back_url": request.get_full_path(),
+    }
+    return render(request, "groups/voting/nomination.html", context)
+
+
+def _nomination_message(request: HttpRequest, result: NominationResult) -> None:
+    title = result.nomination.paper.title
+    if result.created:
+        messages.success(request, f"Nominated “{title}” with your vote.")
+    elif result.voted:
+        messages.info(request, f"“{title}” was already on the ballot: your vote was added to it.")
+    else:
+        messages.info(request, f"“{title}” is already on the ballot and has your vote.")
+    discussed = last_discussed_at(group=result.nomination.group, paper=result.nomination.paper)
+    if discussed is not None:
+        when = date_format(timezone.localtime(discussed), "j F Y")
+        messages.warning(request, f"Note: the group discussed this paper on {when}.")
+
+
+@require_http_methods(["GET", "POST"])
+@sign_in_to_act
+def group_nominate(request: HttpRequest, slug: str) -> HttpResponse:
+    group, membership = get_group_for_member(request, slug)
+    form = NominateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            paper = paper_for_nomination(form.cleaned_data["paper"])
+        except VotingError as exc:
+            form.add_error("paper", str(exc))
+        else:
+            try:
+                result = nomination_create(
+                    group=group, user=request.user, paper=paper, pitch=form.cleaned_data["pitch"]
+                )
+            except VotingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                _nomination_message(request, result)
+                return redirect(safe_next(request, reverse("group_ballot", args=[slug])))
+    status = 400 if form.is_bound else 200
+    context = group_context(group, membership, "ballot") | {"form": form}
+    return render(request, "groups/voting/nominate.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def group_nominate_paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+    """The "Nominate to…" page for one paper: the user's groups and where the paper stands in each."""
+    paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
+    form = NominatePaperForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        group = form.cleaned_data["group"]
+        try:
+            result = nomination_create(
+                group=group, user=request.user, paper=paper, pitch=form.cleaned_data["pitch"]
+            )
+        except VotingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            _nomination_message(request, result)
+            return redirect("group_ballot", slug=group.slug)
+    groups = list(ReadingGroup.objects.of_user(request.user).order_by("name"))
+    open_here = {
+        n.group_id: n
+        for n in Nomination.objects.filter(group__in=groups, paper=paper)
+        .open()
+        .ranked()
+        .with_my_vote(request.user)
+    }
+    discussed = last_discussed_by_group(groups=groups, paper=paper)
+    rows = [(g, open_here.get(g.pk), discussed.get(g.pk)) for g in groups]
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "groups/voting/nominate_paper.html",
+        {"paper": paper, "rows": rows, "form": form},
+        status=status,
+    )
+
+
+def _vote_response(
+    request: HttpRequest,
+    slug: str,
+    pk: int,
+    action: Callable[..., VoteChange],
+    *,
+    delta: int,
+    done: str,
+) -> HttpResponse:
+    group, membership = get_group_for_member(request, slug)
+    nomination = get_object_or_404(Nomination, group=group, pk=pk)
+    error = ""
+    change = None
+    try:
+        change = action(nomination=nomination, user=request.user)
+    except VotingError as exc:
+        error = str(exc)
+    back = safe_next(request, reverse("group_ballot", args=[slug]))
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, done)
+        return redirect(back)
+    answer = vote_answer(group, pk, viewer=request.user, change=change, delta=delta)
+    if answer is None:
+        raise Http404("No such nomination.")
+    context = {
+        "group": group,
+        "membership": membership,
+        "row": answer.row,
+        "urls": BallotUrls.for_group(group),
+        "organizes": membership.is_organizer,
+        "error": error,
+    }
+    # A ballot row asks for its whole row (it may move); the nomination page for its vote box.
+    in_row = request.POST.get("answer") == "row"
+    response = render(
+        request,
+        "groups/voting/ballot.html#ballot-row" if in_row else "groups/voting/ballot.html#vote-box",
+        context,
+    )
+    response["X-Ballot-Answer"] = "row" if in_row else "box"
+    response["X-Ballot-Version"] = str(answer.version)
+    if answer.before is not None:
+        response["X-Ballot-Before"] = str(answer.before)
+    if answer.row["rank"] is not None:
+        response["X-Ballot-Rank"] = str(answer.row["rank"])
+    if answer.old_rank is not None:
+        response["X-Ballot-Old-Rank"] = str(answer.old_rank)
+    return response
+
+
+@require_POST
+@sign_in_to_act
+def group_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _vote_response(request, slug, pk, vote_cast, delta=1, done="Your vote is counted.")
+
+
+@require_POST
+@sign_in_to_act
+def group_unvote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _vote_response(
+        request, slug, pk, vote_withdraw, delta=-1, done="Your vote is taken back."
+    )
+
+
+@require_POST
+@sign_in_to_act
+def group_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    group, _membership = get_group_for_member(request, slug)
+    nomination = get_object_or_404(Nomination, group=group, pk=pk)
+    try:
+        nomination_withdraw(nomination=nomination, user=request.user)
+    except VotingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Your nomination is withdrawn.")
+    return redirect(safe_next(request, reverse("group_ballot", args=[slug])))
+
+
+@require_POST
+@sign_in_to_act
+def group_archive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    group, membership = get_group_for_organizer(request, slug)
+    nomination = get_object_or_404(Nomination, group=group, pk=pk)
+    try:
+        nomination_archive(nomination=nomination, by=membership)
+    except VotingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The nomination is archived.")
+    return redirect(safe_next(request, reverse("group_ballot", args=[slug])))
