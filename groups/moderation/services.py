@@ -150,10 +150,6 @@ def thread_unlock(*, subject: Subject, by: User, reason: str = "") -> bool:
 # Group bans
 
 
-def is_banned(*, group: ReadingGroup, user: User) -> bool:
-    return GroupBan.objects.filter(group=group, user=user).exists()
-
-
 @transaction.atomic
 def group_ban(*, group: ReadingGroup, user: User, by: User, reason: str = "") -> bool:
     """Bans `user` from the group: their membership ends, their pending request is declined,
