@@ -7,7 +7,6 @@ from groups import views as group_views
 from papers import views as paper_views
 
 # The admin signs in through allauth (its rate limits and its pages), never its own form.
-admin.autodiscover()
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Paper Club administration"
 admin.site.site_title = "Paper Club admin"
