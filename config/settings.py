@@ -6,9 +6,11 @@ ALLOWED_HOSTS, DATABASE_URL and REDIS_URL; see README.md.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -29,6 +31,11 @@ def env_bool(name: str, default: bool) -> bool:
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -52,6 +59,15 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = "Paper Club"
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Social sign-in: a provider is installed and offered only when both its client id and its
+# secret are set; with one of the two missing its sign-in could not work.
+_social_apps: dict[str, dict[str, str]] = {}
+for _provider in ("github", "google", "orcid"):
+    _client_id = env_str(f"{_provider.upper()}_CLIENT_ID")
+    _secret = env_str(f"{_provider.upper()}_SECRET")
+    if _client_id and _secret:
+        _social_apps[_provider] = {"client_id": _client_id, "secret": _secret}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -64,12 +80,17 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    # Paper search's tsvector column; harmless on SQLite, where it stays empty.
+    "django.contrib.postgres",
     "papers",
     "groups",
+    *(f"allauth.socialaccount.providers.{provider}" for provider in _social_apps),
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Production serves its collected static files itself; runserver does it in development.
+    *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -81,10 +102,6 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "groups.middleware.UserTimezoneMiddleware",
 ]
-
-if not DEBUG:
-    # Production serves its collected static files itself; runserver does it in development.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -143,7 +160,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
 AUTH_USER_MODEL = "groups.User"
 AUTHENTICATION_BACKENDS = [
@@ -176,13 +192,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Paper Club] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
-SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
-for _provider in ("github", "google", "orcid"):
-    _client_id = env_str(f"{_provider.upper()}_CLIENT_ID")
-    _secret = env_str(f"{_provider.upper()}_SECRET")
-    if _client_id and _secret:
-        INSTALLED_APPS.append(f"allauth.socialaccount.providers.{_provider}")
-        SOCIALACCOUNT_PROVIDERS[_provider] = {"APP": {"client_id": _client_id, "secret": _secret}}
+SOCIALACCOUNT_PROVIDERS = {provider: {"APP": app} for provider, app in _social_apps.items()}
 
 # Email (Django 6.1 MAILERS): console by default; SMTP when EMAIL_HOST is set; any other
 # backend (django-anymail, say) by its dotted path in EMAIL_BACKEND.
@@ -272,53 +282,52 @@ LOGGING = {
 # Discussion sessions: reminders go to members who answered going or maybe, this long before the
 # start (SESSION_REMINDER_LEAD_MINUTES, default 24 hours). Beat runs the sender every
 # SESSION_REMINDER_EVERY_MINUTES; each reminder is claimed in the database, so overlap is harmless.
-from datetime import timedelta  # noqa: E402
-
-from celery.schedules import crontab  # noqa: E402
-
 SESSION_REMINDER_LEAD = timedelta(minutes=env_int("SESSION_REMINDER_LEAD_MINUTES", 24 * 60))
 SESSION_REMINDER_EVERY_MINUTES = env_int("SESSION_REMINDER_EVERY_MINUTES", 5)
-CELERY_BEAT_SCHEDULE["send-session-reminders"] = {
-    "task": "groups.send_session_reminders",
-    "schedule": crontab(minute=f"*/{SESSION_REMINDER_EVERY_MINUTES}"),
-    # A run that waited longer than the interval is superseded by the next one.
-    "options": {"expires": SESSION_REMINDER_EVERY_MINUTES * 60},
-}
 
-# Papers: the daily import from Hugging Face and arXiv (papers/tasks.py, papers/clients/).
-# Beat runs the daily import at PAPERS_IMPORT_HOUR (UTC) and catches up on the days missed in
-# the last PAPERS_IMPORT_LOOKBACK_DAYS. arXiv asks for one request every 3 seconds at most.
-# django.contrib.postgres: paper search's tsvector column (harmless on SQLite, left empty there).
-INSTALLED_APPS.insert(INSTALLED_APPS.index("papers"), "django.contrib.postgres")
+# Papers: the daily import from Hugging Face and arXiv (papers/tasks.py, papers/clients/) runs
+# at PAPERS_IMPORT_HOUR (UTC) and catches up on the days missed in the last
+# PAPERS_IMPORT_LOOKBACK_DAYS. arXiv asks for one request every 3 seconds at most.
 PAPERS_IMPORT_HOUR = env_int("PAPERS_IMPORT_HOUR", 6)
 PAPERS_IMPORT_LOOKBACK_DAYS = env_int("PAPERS_IMPORT_LOOKBACK_DAYS", 3)
 PAPERS_HF_PAGE_SIZE = env_int("PAPERS_HF_PAGE_SIZE", 100)
-PAPERS_ARXIV_MIN_INTERVAL = float(env_str("PAPERS_ARXIV_MIN_INTERVAL", "3"))
+PAPERS_ARXIV_MIN_INTERVAL = env_float("PAPERS_ARXIV_MIN_INTERVAL", 3.0)
 PAPERS_PER_PAGE = env_int("PAPERS_PER_PAGE", 50)
-CELERY_BEAT_SCHEDULE["papers-import-daily"] = {
-    "task": "papers.import_daily_catch_up",
-    "schedule": crontab(minute=0, hour=PAPERS_IMPORT_HOUR),
-}
 
-# Email (the email issue): the trending-papers digest goes out after each successful daily import
-# of today or yesterday, and beat sends any still missing at DIGEST_HOUR (UTC); each person gets
-# a day's digest once. Group notifications are sent as they happen, or collected into one daily
-# summary sent by beat at NOTIFICATION_SUMMARY_HOUR (UTC). Unsubscribe links stay valid for
+# Email digests and notifications: the trending-papers digest goes out after each successful daily
+# import of today or yesterday, and beat sends any still missing at DIGEST_HOUR (UTC); each person
+# gets a day's digest once. Group notifications are sent as they happen, or collected into one
+# daily summary sent at NOTIFICATION_SUMMARY_HOUR (UTC). Unsubscribe links stay valid for
 # EMAIL_UNSUBSCRIBE_MAX_AGE_DAYS; EMAIL_UNSUBSCRIBE_MAILTO adds a mailto: List-Unsubscribe target.
 DIGEST_HOUR = env_int("DIGEST_HOUR", 9)
 DIGEST_MAX_AGE_DAYS = 1
 NOTIFICATION_SUMMARY_HOUR = env_int("NOTIFICATION_SUMMARY_HOUR", 7)
 EMAIL_UNSUBSCRIBE_MAX_AGE = env_int("EMAIL_UNSUBSCRIBE_MAX_AGE_DAYS", 90) * 24 * 3600
-EMAIL_UNSUBSCRIBE_MAILTO = env_str("EMAIL_UNSUBSCRIBE_MAILTO", "")
-CELERY_BEAT_SCHEDULE["send-digests"] = {
-    "task": "groups.send_digests",
-    "schedule": crontab(minute=0, hour=DIGEST_HOUR),
-}
-CELERY_BEAT_SCHEDULE["send-notification-summaries"] = {
-    "task": "groups.send_notification_summaries",
-    "schedule": crontab(minute=0, hour=NOTIFICATION_SUMMARY_HOUR),
-}
+EMAIL_UNSUBSCRIBE_MAILTO = env_str("EMAIL_UNSUBSCRIBE_MAILTO")
 
 # Reading groups: an open ballot page asks every BALLOT_POLL_SECONDS whether the ballot changed
-# (a conditional GET answered 304 while it did not), so other members' votes appear without a reload.
+# (a conditional GET answered 304 while it did not), so other members' votes appear without a
+# reload.
 BALLOT_POLL_SECONDS = env_int("BALLOT_POLL_SECONDS", 5)
+
+# Celery beat: every periodic task, in one place. Hours are UTC (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE = {
+    "send-session-reminders": {
+        "task": "groups.send_session_reminders",
+        "schedule": crontab(minute=f"*/{SESSION_REMINDER_EVERY_MINUTES}"),
+        # A run that waited longer than the interval is superseded by the next one.
+        "options": {"expires": SESSION_REMINDER_EVERY_MINUTES * 60},
+    },
+    "papers-import-daily": {
+        "task": "papers.import_daily_catch_up",
+        "schedule": crontab(minute=0, hour=PAPERS_IMPORT_HOUR),
+    },
+    "send-digests": {
+        "task": "groups.send_digests",
+        "schedule": crontab(minute=0, hour=DIGEST_HOUR),
+    },
+    "send-notification-summaries": {
+        "task": "groups.send_notification_summaries",
+        "schedule": crontab(minute=0, hour=NOTIFICATION_SUMMARY_HOUR),
+    },
+}

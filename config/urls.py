@@ -6,7 +6,6 @@ from config.health import healthz
 from papers import views as paper_views
 
 # The admin signs in through allauth (its rate limits and its pages), never its own form.
-admin.autodiscover()
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Paper Club administration"
 admin.site.site_title = "Paper Club admin"
