@@ -100,6 +100,12 @@ def get_session_or_404(group: ReadingGroup, pk: int) -> DiscussionSession:
     )
 
 
+def require_signed_in(request: HttpRequest) -> None:
+    """For pages anyone who may see the group may use once signed in (joining it)."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied("Sign in to do this.")
+
+
 def sign_in_to_act(view: View) -> View:
     """Anonymous visitors are sent to sign in where a signed-in outsider would get a 403.
 

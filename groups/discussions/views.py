@@ -1,7 +1,6 @@
 """Pages and actions for discussion sessions, RSVPs and calendar feeds."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from groups.access import (
     get_group_for_organizer,
     get_group_for_viewer,
     get_session_or_404,
+    sign_in_to_act,
 )
 from groups.discussions import calendar as ical
 from groups.discussions import services as discussions
@@ -65,7 +65,7 @@ def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "groups/discussions/detail.html", context)
 
 
-@login_required
+@sign_in_to_act
 @require_POST
 def session_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Going / maybe / not going. PRG without JavaScript; the RSVP box alone for htmx."""
@@ -93,7 +93,7 @@ def session_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect(_session_url(session))
 
 
-@login_required
+@sign_in_to_act
 @require_http_methods(["GET", "POST"])
 def session_create(request: HttpRequest, slug: str) -> HttpResponse:
     """Schedule the winner: the top open nomination is preselected, or `?nomination=<id>`."""
@@ -138,7 +138,7 @@ def session_create(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "groups/discussions/form.html", context)
 
 
-@login_required
+@sign_in_to_act
 @require_http_methods(["GET", "POST"])
 def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group, membership = get_group_for_organizer(request, slug)
@@ -161,7 +161,7 @@ def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "groups/discussions/form.html", context)
 
 
-@login_required
+@sign_in_to_act
 @require_POST
 def session_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group, _ = get_group_for_organizer(request, slug)
@@ -175,7 +175,7 @@ def session_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect(_session_url(session))
 
 
-@login_required
+@sign_in_to_act
 @require_POST
 def session_mark_done(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group, _ = get_group_for_organizer(request, slug)
@@ -222,7 +222,7 @@ def session_feed_token(request: HttpRequest, slug: str, token: str) -> HttpRespo
     return _calendar_response(ical.group_feed_ics(group), f"{group.slug}.ics", attachment=False)
 
 
-@login_required
+@sign_in_to_act
 @require_POST
 def session_feed_token_regenerate(request: HttpRequest, slug: str) -> HttpResponse:
     group, _ = get_group_for_member(request, slug)

@@ -4,11 +4,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -16,6 +14,7 @@ from groups.access import (
     get_group_for_member,
     get_group_for_organizer,
     get_group_for_viewer,
+    require_signed_in,
     sign_in_to_act,
 )
 from groups.discussions.services import next_session_for_group
@@ -129,10 +128,10 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@sign_in_to_act
 def group_join(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_viewer(request, slug)
-    if not request.user.is_authenticated:
-        return redirect_to_login(reverse("group_join", args=[slug]))
+    require_signed_in(request)
     if membership is not None:
         messages.info(request, "You are already a member.")
         return redirect("group_home", slug=slug)
@@ -186,12 +185,12 @@ def _join_link_context(request: HttpRequest, invitation: Invitation) -> dict[str
 
 
 @require_http_methods(["GET", "POST"])
+@sign_in_to_act
 def group_join_link(request: HttpRequest, token: str) -> HttpResponse:
     """The invite link: anyone holding it may see which group it is for; signed-in people join."""
     invitation = get_object_or_404(Invitation.objects.select_related("group"), token=token)
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+        require_signed_in(request)
         try:
             _, created = invitation_accept(invitation=invitation, user=request.user)
         except MembershipError as exc:

@@ -3,7 +3,6 @@ group's moderation page (organizers). Site-wide moderation is in the admin (grou
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +28,7 @@ PAGE = "groups/moderation/group.html"
 RECENT_LOG = 50
 
 
-@login_required
+@sign_in_to_act
 @require_http_methods(["GET", "POST"])
 def flag(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     """A member flags someone else's note for the moderators: the form (GET), the flag (POST).

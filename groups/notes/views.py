@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from groups.access import (
     get_group_for_viewer,
     get_note_or_404,
     get_subject_or_404,
+    sign_in_to_act,
 )
 from groups.models import Membership, Note, ReadingGroup
 from groups.models.notes import NOTE_MAX_LENGTH
@@ -193,7 +193,7 @@ def more(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpRes
     return render(request, THREAD, context)
 
 
-@login_required
+@sign_in_to_act
 @require_POST
 def post(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
     """A new top-level note on a subject (members)."""
@@ -218,7 +218,7 @@ def post(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpRes
     return render(request, THREAD, context, status=400)
 
 
-@login_required
+@sign_in_to_act
 @require_http_methods(["GET", "POST"])
 def reply(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     """The reply form under a note (GET), and posting the reply (POST); members only."""
@@ -264,7 +264,7 @@ def reply(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     return render(request, "groups/notes/reply.html", context, status=status)
 
 
-@login_required
+@sign_in_to_act
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     """Editing one's own note: the form (GET, in place with htmx) and saving it (POST)."""
@@ -301,7 +301,7 @@ def edit(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     return render(request, "groups/notes/edit.html", context, status=status)
 
 
-@login_required
+@sign_in_to_act
 @require_POST
 def delete(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     """Deleting one's own note: "[deleted]" stays while replies are shown under it."""
@@ -337,14 +337,14 @@ def _moderate(request: HttpRequest, slug: str, note_id: int, *, hide: bool) -> H
     return _thread_redirect(group, note, _view_state(request.POST))
 
 
-@login_required
+@sign_in_to_act
 @require_POST
 def hide(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     """Organizers hide a note from members (they still see it, marked hidden)."""
     return _moderate(request, slug, note_id, hide=True)
 
 
-@login_required
+@sign_in_to_act
 @require_POST
 def unhide(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     """Organizers show a hidden note again."""

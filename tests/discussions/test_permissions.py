@@ -65,18 +65,19 @@ PUBLIC = {
     "rsvp": [LOGIN, 403, 302, 302, 302, 403],
     "regenerate": [LOGIN, 403, 302, 302, 302, 403],
 }
-# Private groups do not exist for outsiders, staff included (moderation happens in the admin).
+# Private groups do not exist for outsiders, anonymous visitors and staff included (moderation
+# happens in the admin): one rule for every group page, groups.access.sign_in_to_act.
 PRIVATE = {
     "list": [404, 404, 200, 200, 200, 404],
     "detail": [404, 404, 200, 200, 200, 404],
     "ics": [404, 404, 200, 200, 200, 404],
     "feed": [404, 404, 200, 200, 200, 404],
-    "new": [LOGIN, 404, 403, 200, 200, 404],
-    "edit": [LOGIN, 404, 403, 200, 200, 404],
-    "cancel": [LOGIN, 404, 403, 302, 302, 404],
-    "done": [LOGIN, 404, 403, 302, 302, 404],
-    "rsvp": [LOGIN, 404, 302, 302, 302, 404],
-    "regenerate": [LOGIN, 404, 302, 302, 302, 404],
+    "new": [404, 404, 403, 200, 200, 404],
+    "edit": [404, 404, 403, 200, 200, 404],
+    "cancel": [404, 404, 403, 302, 302, 404],
+    "done": [404, 404, 403, 302, 302, 404],
+    "rsvp": [404, 404, 302, 302, 302, 404],
+    "regenerate": [404, 404, 302, 302, 302, 404],
 }
 
 

@@ -17,12 +17,12 @@ ROLES = [
 ]
 LOGIN, DONE = "login", "redirect"
 # Staff are outsiders on group pages (groups/access.py): they moderate in the admin. A private
-# group is a 404 even for anonymous visitors, except where login_required runs first (as notes).
+# group is a 404 for everyone outside it, anonymous visitors included (groups/access.py).
 PRIVATE = {
-    ("note_flag", "get"): [LOGIN, 404, 200, 404, 200, 404, 404],
-    ("note_flag", "post"): [LOGIN, 404, DONE, 404, DONE, 404, 404],
-    ("note_hide", "post"): [LOGIN, 404, 403, 404, DONE, 404, 404],
-    ("note_unhide", "post"): [LOGIN, 404, 403, 404, DONE, 404, 404],
+    ("note_flag", "get"): [404, 404, 200, 404, 200, 404, 404],
+    ("note_flag", "post"): [404, 404, DONE, 404, DONE, 404, 404],
+    ("note_hide", "post"): [404, 404, 403, 404, DONE, 404, 404],
+    ("note_unhide", "post"): [404, 404, 403, 404, DONE, 404, 404],
     ("thread_lock", "post"): [404, 404, 403, 404, DONE, 404, 404],
     ("thread_unlock", "post"): [404, 404, 403, 404, DONE, 404, 404],
     ("group_moderation", "get"): [404, 404, 403, 404, 200, 404, 404],
