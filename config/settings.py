@@ -304,6 +304,9 @@ DIGEST_MAX_AGE_DAYS = 1
 NOTIFICATION_SUMMARY_HOUR = env_int("NOTIFICATION_SUMMARY_HOUR", 7)
 EMAIL_UNSUBSCRIBE_MAX_AGE = env_int("EMAIL_UNSUBSCRIBE_MAX_AGE_DAYS", 90) * 24 * 3600
 EMAIL_UNSUBSCRIBE_MAILTO = env_str("EMAIL_UNSUBSCRIBE_MAILTO")
+# An immediate notification or digest still waiting this long after it was recorded, never tried,
+# lost its task (the broker was down when it was queued): beat queues it again.
+EMAIL_REQUEUE_AFTER = timedelta(minutes=env_int("EMAIL_REQUEUE_AFTER_MINUTES", 10))
 
 # Reading groups: an open ballot page asks every BALLOT_POLL_SECONDS whether the ballot changed
 # (a conditional GET answered 304 while it did not), so other members' votes appear without a
@@ -329,5 +332,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-notification-summaries": {
         "task": "groups.send_notification_summaries",
         "schedule": crontab(minute=0, hour=NOTIFICATION_SUMMARY_HOUR),
+    },
+    "requeue-pending-notifications": {
+        "task": "groups.requeue_pending_notifications",
+        "schedule": crontab(minute="*/5"),
+        # Runs that piled up while no worker was there: the next one does the same work.
+        "options": {"expires": 5 * 60},
     },
 }

@@ -56,6 +56,23 @@ def digest_prepare(*, day: dt.date) -> list[int]:
     )
 
 
+def digests_never_tried(*, recorded_before: dt.datetime) -> list[int]:
+    """Ids of digests recorded before then that no task has tried yet (their task was lost on
+    its way to the broker), of days still worth sending: today's or yesterday's
+    (DIGEST_MAX_AGE_DAYS), as for `digests_after_import`."""
+    oldest = timezone.now().date() - dt.timedelta(days=settings.DIGEST_MAX_AGE_DAYS)
+    return list(
+        DigestEmail.objects.filter(
+            status=DigestEmail.Status.PENDING,
+            attempts=0,
+            created_at__lt=recorded_before,
+            day__gte=oldest,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
 def digest_deliver(*, digest_id: int, final_attempt: bool = True) -> bool:
     """Claims one digest and sends it; False when another run has it, or it had nothing to say.
 

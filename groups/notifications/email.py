@@ -11,8 +11,9 @@ Scopes: "digest", "summary" (every group whose news comes in the daily summary),
 """
 
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core import signing
@@ -23,9 +24,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import EmailPreferences, GroupEmailSettings, ReadingGroup, User
-
-if TYPE_CHECKING:
-    from groups.notifications.forms import DigestForm, GroupEmailForm
 
 UNSUBSCRIBE_SALT = "paperclub.email.unsubscribe"
 GROUP_SWITCHES = ("nominations", "sessions", "replies", "mentions")
@@ -121,12 +119,50 @@ def email_unsubscribe(*, unsubscribe: Unsubscribe) -> None:
     )
 
 
+class DigestChoices(TypedDict):
+    """A person's digest subscription, as the settings page asks for it."""
+
+    digest_enabled: bool
+    digest_top: int
+    digest_keywords: str
+
+
+class GroupChoices(TypedDict):
+    """What a person hears about one group, and how (`GroupEmailSettings.Delivery`)."""
+
+    nominations: bool
+    sessions: bool
+    replies: bool
+    mentions: bool
+    delivery: str
+
+
 @transaction.atomic
-def email_settings_save(*, digest: "DigestForm", groups: "list[GroupEmailForm]") -> None:
-    """Saves the digest subscription and every group's settings together (all or nothing)."""
-    digest.save()
-    for form in groups:
-        form.save()
+def email_settings_save(
+    *, user: User, digest: DigestChoices, groups: Mapping[ReadingGroup, GroupChoices]
+) -> None:
+    """Saves the person's digest subscription and their settings for each of `groups` (groups
+    they are a member of) together: all or nothing. Only the keys named above are read."""
+    EmailPreferences.objects.update_or_create(
+        user=user,
+        defaults={
+            "digest_enabled": digest["digest_enabled"],
+            "digest_top": digest["digest_top"],
+            "digest_keywords": digest["digest_keywords"],
+        },
+    )
+    for group, choices in groups.items():
+        GroupEmailSettings.objects.update_or_create(
+            user=user,
+            group=group,
+            defaults={
+                "nominations": choices["nominations"],
+                "sessions": choices["sessions"],
+                "replies": choices["replies"],
+                "mentions": choices["mentions"],
+                "delivery": choices["delivery"],
+            },
+        )
 
 
 def send_email(

@@ -10,6 +10,7 @@ summary (`notification_summary_send`), which claims them all in one update and s
 Claiming is a conditional UPDATE (pending -> sending): only one worker can win it.
 """
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
@@ -231,6 +232,22 @@ def notification_deliver(*, notification_id: int, final_attempt: bool = True) ->
         raise
     rows.update(status=Notification.Status.SENT, sent_at=timezone.now(), error="")
     return True
+
+
+def notifications_never_tried(*, recorded_before: dt.datetime) -> list[int]:
+    """Ids of immediate notifications recorded before then that no task has tried yet: their
+    task was lost on its way to the broker. A row a task tried and released for a retry (pending,
+    with attempts) is left to that retry and its backoff."""
+    return list(
+        Notification.objects.filter(
+            daily=False,
+            status=Notification.Status.PENDING,
+            attempts=0,
+            created_at__lt=recorded_before,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
 
 
 def summary_users() -> list[int]:

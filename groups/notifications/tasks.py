@@ -9,12 +9,13 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from groups.notifications.digest import digest_deliver, digest_prepare
+from groups.notifications.digest import digest_deliver, digest_prepare, digests_never_tried
 from groups.notifications.notices import (
     notices_for_nomination,
     notices_for_note,
     notification_deliver,
     notification_summary_send,
+    notifications_never_tried,
     summary_users,
 )
 from groups.notifications.sessions import session_notice_send, session_reminders_send
@@ -55,12 +56,25 @@ SEND_RETRY = {
 
 
 def _queue(task: Task, object_id: int) -> None:
-    # Run in-process (eager, the embedded default) a failed send raises here: it is recorded on
-    # its row, and must not stop everyone else's email.
+    """Queues `task(object_id)` and never raises: one person's failure must not stop the rest of
+    a fan-out.
+
+    A failure to queue (the broker is down) is logged, and is not the end of it: the row stays
+    pending, never tried, and `requeue_pending_notifications` queues it again. In-process (eager,
+    the embedded default) there is no broker and the send runs right here: its failure is already
+    recorded on its row (pending for a retry, or failed), and is logged as a failed send.
+    """
     try:
-        task.delay(object_id)
+        task.apply_async(args=[object_id])
     except Exception:
-        logger.exception("Sending %s(%s) failed", task.name, object_id)
+        if task.app.conf.task_always_eager:
+            logger.exception("Sending %s(%s) failed", task.name, object_id)
+        else:
+            logger.exception(
+                "Could not queue %s(%s): groups.requeue_pending_notifications queues it again",
+                task.name,
+                object_id,
+            )
 
 
 def _last_attempt(task: Task) -> bool:
@@ -126,3 +140,19 @@ def send_notification_summaries() -> int:
 def send_notification_summary(self: Task, user_id: int) -> int:
     """Sends one person's daily summary of group notifications."""
     return notification_summary_send(user_id=user_id, final_attempt=_last_attempt(self))
+
+
+@shared_task(name="groups.requeue_pending_notifications")
+def requeue_pending_notifications() -> int:
+    """Beat, every few minutes: queues again each immediate notification and digest that has
+    waited longer than EMAIL_REQUEUE_AFTER without any task trying it (queueing it failed);
+    returns how many. Sends claim their row first, so a row whose first task was only slow, or
+    that two runs queue, is still sent once."""
+    recorded_before = timezone.now() - settings.EMAIL_REQUEUE_AFTER
+    notifications = notifications_never_tried(recorded_before=recorded_before)
+    digests = digests_never_tried(recorded_before=recorded_before)
+    for notification_id in notifications:
+        _queue(send_notification, notification_id)
+    for digest_id in digests:
+        _queue(send_digest, digest_id)
+    return len(notifications) + len(digests)

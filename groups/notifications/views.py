@@ -45,7 +45,12 @@ def email_settings(request: HttpRequest) -> HttpResponse:
     digest = DigestForm(data, instance=preferences, prefix="digest")
     groups = _group_forms(user, data)
     if data is not None and digest.is_valid() and all(form.is_valid() for _, form in groups):
-        email_settings_save(digest=digest, groups=[form for _, form in groups])
+        # cleaned_data is typed dict[str, Any]; the forms' fields are the service's keys.
+        email_settings_save(
+            user=user,
+            digest=digest.cleaned_data,  # type: ignore[arg-type]
+            groups={group: form.cleaned_data for group, form in groups},  # type: ignore[misc]
+        )
         messages.success(request, "Your email settings are saved.")
         return redirect("email_settings")
     return render(

@@ -11,6 +11,7 @@ EXPECTED_TASKS = {
     "papers-import-daily": "papers.import_daily_catch_up",
     "send-digests": "groups.send_digests",
     "send-notification-summaries": "groups.send_notification_summaries",
+    "requeue-pending-notifications": "groups.requeue_pending_notifications",
 }
 
 
@@ -46,3 +47,9 @@ def test_it_sends_reminders_at_the_configured_interval_and_expires_stale_runs() 
 def test_it_sends_notification_summaries_at_the_configured_hour() -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["send-notification-summaries"]
     assert entry["schedule"] == crontab(minute=0, hour=settings.NOTIFICATION_SUMMARY_HOUR)
+
+
+def test_it_requeues_lost_email_every_five_minutes_and_expires_stale_runs() -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["requeue-pending-notifications"]
+    assert entry["schedule"] == crontab(minute="*/5")
+    assert entry["options"] == {"expires": 5 * 60}
