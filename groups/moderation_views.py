@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from groups.access import get_group_for_member, get_group_for_organizer
 from groups.models import GroupBan, ModerationLog, NoteFlag, ThreadLock, User
@@ -23,6 +24,7 @@ RECENT_LOG = 50
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 def flag(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     """A member flags someone else's note for the moderators: the form (GET), the flag (POST).
 
