@@ -96,8 +96,8 @@ def note_urls(group: ReadingGroup) -> str:
 
 
 def mention_url(group: ReadingGroup, handle: str) -> str:
-    """Where a mention links: the member on the group's page (the groups area owns that page)."""
-    return f"/g/{group.slug}/#member-{handle}"
+    """Where a mention links: the member's row (id `member-<handle>`) on the members page."""
+    return f"{reverse('group_members', args=[group.slug])}#member-{handle}"
 
 
 def note_for_request(group: ReadingGroup, note_id: int) -> Note:
