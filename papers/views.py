@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from papers.clients.http import SourceError
 from papers.forms import AddPaperForm
@@ -68,6 +69,7 @@ def _day_context(day: dt.date) -> dict[str, Any]:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def latest(request: HttpRequest) -> HttpResponse:
     """The latest day that has papers."""
     day = _latest_day()
@@ -79,6 +81,7 @@ def latest(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def day(request: HttpRequest, day: str) -> HttpResponse:
     try:
         date = dt.date.fromisoformat(day)
@@ -88,6 +91,7 @@ def day(request: HttpRequest, day: str) -> HttpResponse:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def week(request: HttpRequest, week: str) -> HttpResponse:
     """An ISO week such as 2026-W24, Monday to Sunday."""
     try:
@@ -118,6 +122,7 @@ def week(request: HttpRequest, week: str) -> HttpResponse:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def month(request: HttpRequest, month: str) -> HttpResponse:
     """A calendar month such as 2026-06."""
     try:
@@ -144,6 +149,7 @@ def month(request: HttpRequest, month: str) -> HttpResponse:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def search(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[:200]
     page = _page(request, Paper.objects.cards().search(query)) if query else None

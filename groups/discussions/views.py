@@ -48,6 +48,7 @@ def session_list(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "group": group,
         "membership": membership,
+        "tab": "sessions",
         "upcoming": list(discussions.upcoming_sessions(group)),
         "past": list(discussions.past_sessions(group)),
         **_feed_urls(request, group, membership),

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from groups.access import (
     get_group_for_member,
@@ -30,6 +31,7 @@ RECENT_LOG = 50
 
 @sign_in_to_act
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 def flag(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     """A member flags someone else's note for the moderators: the form (GET), the flag (POST).
 

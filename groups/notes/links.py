@@ -28,5 +28,5 @@ def note_urls(group: ReadingGroup) -> str:
 
 
 def mention_url(group: ReadingGroup, handle: str) -> str:
-    """Where a mention links: the member on the group's page (the groups area owns that page)."""
-    return f"/g/{group.slug}/#member-{handle}"
+    """Where a mention links: the member's row (id `member-<handle>`) on the members page."""
+    return f"{reverse('group_members', args=[group.slug])}#member-{handle}"

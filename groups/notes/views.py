@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
 from groups.access import (
@@ -158,6 +159,7 @@ def _content_partial(
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def thread(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
     """A subject's notes; `?order=newest`, `?collapsed=<ids>`; htmx gets the thread partial."""
     group, membership = get_group_for_viewer(request, slug)
@@ -172,6 +174,7 @@ def thread(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpR
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def more(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
     """The notes after `?after=<note id>`: a page of its own, or (htmx) the next rows to append."""
     group, membership = get_group_for_viewer(request, slug)
@@ -220,6 +223,7 @@ def post(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpRes
 
 @sign_in_to_act
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 def reply(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     """The reply form under a note (GET), and posting the reply (POST); members only."""
     group, membership = get_group_for_member(request, slug)
@@ -266,6 +270,7 @@ def reply(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
 
 @sign_in_to_act
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 def edit(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     """Editing one's own note: the form (GET, in place with htmx) and saving it (POST)."""
     group, membership = get_group_for_member(request, slug)
@@ -352,6 +357,7 @@ def unhide(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def detail(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     """A note's own page (its permalink): the note, its replies and, for members, its history.
 

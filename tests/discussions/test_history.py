@@ -98,3 +98,12 @@ def test_it_counts_a_session_not_yet_marked_done_once_it_started(cast: Cast) -> 
 
     DiscussionSession.objects.update(starts_at=timezone.now() - timedelta(days=1, hours=1))
     assert last_discussed_at(group=cast.group, paper=paper) is not None
+
+
+def test_it_shows_the_sessions_list_under_the_group_s_tabs_with_sessions_current(
+    cast: Cast,
+) -> None:
+    page = cast.client("member").get(f"/g/{cast.group.slug}/sessions/").content.decode()
+    tabs = page.split('<nav class="tabs" aria-label="Group">')[1].split("</nav>")[0]
+    assert f'<a href="/g/{cast.group.slug}/sessions/" aria-current="page">Sessions</a>' in tabs
+    assert tabs.count("aria-current") == 1

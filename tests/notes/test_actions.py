@@ -277,3 +277,22 @@ def test_it_escapes_html_posted_through_the_form(private) -> None:
     assert "<script>alert" not in page
     assert "<img src=x" not in page
     assert 'href="javascript' not in page
+
+
+@pytest.mark.parametrize("page", ["thread", "more", "detail", "reply", "edit", "flag"])
+def test_it_tells_caches_that_note_pages_vary_with_htmx(private, page: str) -> None:
+    note = note_create(author=private.alice, subject=private.nomination, body="First")
+    slug, subject = private.group.slug, private.nomination.pk
+    url = {
+        "thread": thread_url(private),
+        "more": reverse("note_more", args=[slug, "nominations", subject]) + f"?after={note.pk}",
+        "detail": reverse("note_detail", args=[slug, note.pk]),
+        "reply": reverse("note_reply", args=[slug, note.pk]),
+        "edit": reverse("note_edit", args=[slug, note.pk]),
+        "flag": reverse("note_flag", args=[slug, note.pk]),
+    }[page]
+    client = client_for(private.bob if page == "flag" else private.alice)
+    full, partial = client.get(url), client.get(url, headers=HTMX)
+    assert full.status_code == partial.status_code == 200
+    assert full.content != partial.content
+    assert "HX-Request" in full.get("Vary", "") and "HX-Request" in partial.get("Vary", "")

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from groups.models import Mention, Note, NoteRevision
 from groups.notes.services import note_create, note_delete, note_edit, note_hide, note_unhide
 from tests.factories import NominationFactory, ReadingGroupFactory
-from tests.notes.conftest import make_session
+from tests.notes.conftest import client_for, make_session
 
 
 def test_it_posts_a_note_with_rendered_html(private) -> None:
@@ -75,8 +75,16 @@ def test_it_records_mentions_of_members_only(private) -> None:
         "olga",
     }
     slug = private.group.slug
-    assert f'<a class="mention" href="/g/{slug}/#member-bob"' in note.body_html
+    assert f'<a class="mention" href="/g/{slug}/members/#member-bob"' in note.body_html
     assert "@oscar" in note.body_html and "member-oscar" not in note.body_html
+
+
+def test_it_links_a_mention_to_the_member_s_row_on_the_members_page(private) -> None:
+    note = note_create(author=private.alice, subject=private.nomination, body="Over to @Bob")
+    link = note.body_html.split('<a class="mention" href="')[1].split('"')[0]
+    path, anchor = link.split("#")
+    page = client_for(private.alice).get(path).content.decode()
+    assert f'id="{anchor}"' in page and anchor == "member-bob"
 
 
 def test_it_holds_one_mention_per_note_and_user_in_the_database(private) -> None:

@@ -258,3 +258,12 @@ def test_it_never_formats_the_note_ids_of_thread_rows_for_the_locale(private) ->
     assert f"/notes/{note.pk}/reply/" in html
     assert f'id="note-{reply.pk}-content"' in html
     assert "1,234,567" not in html
+
+
+@pytest.mark.parametrize("kind", ["nominations", "sessions"])
+def test_it_links_the_breadcrumb_to_the_group(private, kind: str) -> None:
+    subject = private.nomination if kind == "nominations" else private.session
+    url = reverse("note_thread", args=[private.group.slug, kind, subject.pk])
+    page = client_for(private.bob).get(url).content.decode()
+    crumbs = page.split('<nav class="breadcrumb"')[1].split("</nav>")[0]
+    assert f'<a href="{reverse("group_home", args=[private.group.slug])}">' in crumbs

@@ -159,3 +159,12 @@ def test_it_keeps_the_intro_for_signed_out_visitors() -> None:
     PaperFactory()
     assert b"Read research papers together" in Client().get("/").content
     assert b"Read research papers together" not in client_for("outsider").get("/").content
+
+
+@pytest.mark.parametrize(
+    "url", ["/papers/", "/papers/2026-06-12/", "/papers/week/2026-W24/", "/papers/month/2026-06/"]
+)
+def test_it_tells_caches_that_the_lists_vary_with_htmx(url: str) -> None:
+    listed_papers(2, DAY)
+    for headers in ({}, {"HX-Request": "true"}):
+        assert "HX-Request" in Client().get(url, headers=headers).get("Vary", "")

@@ -87,6 +87,13 @@ def test_it_answers_htmx_with_the_results_alone() -> None:
     assert html.lstrip().startswith('<div id="search-results"')
 
 
+def test_it_tells_caches_that_the_results_vary_with_htmx() -> None:
+    make_corpus()
+    for headers in ({}, {"HX-Request": "true"}):
+        response = Client().get("/papers/search/", {"q": "alignment"}, headers=headers)
+        assert "HX-Request" in response.get("Vary", "")
+
+
 def test_it_refuses_the_wrong_method() -> None:
     assert client_for("outsider").post("/papers/search/", {"q": "x"}).status_code == 405
 
