@@ -5,7 +5,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from groups.models import Membership, ReadingGroup
+from groups.models import Membership, ReadingGroup, User
+from papers.web import HtmxHttpRequest
+
+
+class AuthenticatedHttpRequest(HtmxHttpRequest):
+    """A request that passed `@login_required`: its user has signed in (annotations only)."""
+
+    user: User
 
 
 def group_context(group: ReadingGroup, membership: Membership | None, tab: str) -> dict[str, Any]:

@@ -1,5 +1,8 @@
 """Pages and actions for discussion sessions, RSVPs and calendar feeds."""
 
+from typing import cast
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,7 +15,8 @@ from groups.access import get_group_for_member, get_group_for_organizer, get_gro
 from groups.discussions import calendar as ical
 from groups.discussions import services as discussions
 from groups.discussions.forms import SessionForm
-from groups.models import DiscussionSession, Membership, ReadingGroup
+from groups.models import DiscussionSession, Membership, ReadingGroup, User
+from groups.web import AuthenticatedHttpRequest
 
 RSVP_BOX = "groups/discussions/detail.html#rsvp-box"
 
@@ -29,6 +33,7 @@ def _feed_urls(
     if group.is_public:
         path = reverse("session_feed", kwargs={"slug": group.slug})
     elif membership is not None:
+        assert isinstance(request.user, User)  # a member has signed in
         token = discussions.calendar_token_for(group=group, user=request.user)
         path = reverse("session_feed_token", kwargs={"slug": group.slug, "token": token.token})
     else:
@@ -60,7 +65,7 @@ def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def session_rsvp(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Going / maybe / not going. PRG without JavaScript; the RSVP box alone for htmx."""
     group, membership = get_group_for_member(request, slug)
     session = discussions.session_for_group(group, pk)
@@ -88,10 +93,10 @@ def session_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_create(request: HttpRequest, slug: str) -> HttpResponse:
+def session_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Schedule the winner: the top open nomination is preselected, or `?nomination=<id>`."""
     group, membership = get_group_for_organizer(request, slug)
-    initial = {}
+    initial: dict[str, int | None] = {}
     picked = request.GET.get("nomination", "")
     if picked.isdigit():
         initial["nomination"] = int(picked)
@@ -121,7 +126,8 @@ def session_create(request: HttpRequest, slug: str) -> HttpResponse:
         if existing is not None:
             messages.info(request, "That paper is already scheduled; here is its session.")
             return redirect(_session_url(existing))
-    has_nominations = form.fields["nomination"].queryset.exists()
+    nominations = cast(forms.ModelChoiceField, form.fields["nomination"]).queryset
+    has_nominations = nominations is not None and nominations.exists()
     context = {
         "group": group,
         "membership": membership,
@@ -133,7 +139,7 @@ def session_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def session_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     group, membership = get_group_for_organizer(request, slug)
     session = discussions.session_for_group(group, pk)
     if not session.is_scheduled:
@@ -156,7 +162,7 @@ def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def session_cancel(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     group, _ = get_group_for_organizer(request, slug)
     session = discussions.session_for_group(group, pk)
     try:
@@ -170,7 +176,7 @@ def session_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_mark_done(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def session_mark_done(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     group, _ = get_group_for_organizer(request, slug)
     session = discussions.session_for_group(group, pk)
     try:
@@ -217,7 +223,7 @@ def session_feed_token(request: HttpRequest, slug: str, token: str) -> HttpRespo
 
 @login_required
 @require_POST
-def session_feed_token_regenerate(request: HttpRequest, slug: str) -> HttpResponse:
+def session_feed_token_regenerate(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     group, _ = get_group_for_member(request, slug)
     discussions.calendar_token_regenerate(group=group, user=request.user)
     messages.success(

@@ -20,7 +20,7 @@ from groups.notes.services import (
     get_subject,
     note_for_request,
 )
-from groups.web import group_context
+from groups.web import AuthenticatedHttpRequest, group_context
 
 FLAG = "groups/moderation/flag.html"
 PAGE = "groups/moderation/group.html"
@@ -29,7 +29,7 @@ RECENT_LOG = 50
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def flag(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+def flag(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """A member flags someone else's note for the moderators: the form (GET), the flag (POST).
 
     With htmx the form opens under the note and is replaced by the answer.
@@ -83,6 +83,7 @@ def _lock(
     request: HttpRequest, slug: str, kind: str, subject_id: int, *, lock: bool
 ) -> HttpResponse:
     group, _membership = get_group_for_organizer(request, slug)
+    assert isinstance(request.user, User)  # an organizer has signed in
     subject = get_subject(group, kind, subject_id)
     reason = request.POST.get("reason", "")[:500]
     if lock:
@@ -143,6 +144,7 @@ def group_moderation(request: HttpRequest, slug: str) -> HttpResponse:
 def ban(request: HttpRequest, slug: str) -> HttpResponse:
     """Organizers ban someone by handle: their membership ends and they cannot come back."""
     group, _membership = get_group_for_organizer(request, slug)
+    assert isinstance(request.user, User)  # an organizer has signed in
     form = BanForm(request.POST)
     if form.is_valid():
         user = User.objects.filter(username__iexact=form.cleaned_data["username"]).first()
@@ -172,6 +174,7 @@ def ban(request: HttpRequest, slug: str) -> HttpResponse:
 def unban(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Organizers lift a ban; the person may join again the usual ways."""
     group, _membership = get_group_for_organizer(request, slug)
+    assert isinstance(request.user, User)  # an organizer has signed in
     user = get_object_or_404(User, pk=pk)
     changed = group_unban(
         group=group, user=user, by=request.user, reason=request.POST.get("reason", "")[:500]

@@ -23,6 +23,7 @@ from groups.notes.links import (
     thread_url,
 )
 from groups.notes.services import (
+    Order,
     ThreadItem,
     build_thread,
     get_subject,
@@ -38,6 +39,8 @@ from groups.notes.services import (
     thread_context,
     thread_items,
 )
+from groups.web import AuthenticatedHttpRequest
+from papers.web import HtmxHttpRequest
 
 THREAD = "groups/notes/thread.html"
 
@@ -88,7 +91,7 @@ def _thread_partial(
     context["form"] = NoteForm(auto_id="new-note-%s")
     response = render(request, f"{THREAD}#thread", context)
     retarget(response, "#thread")
-    return reswap(response, f"outerHTML show:#note-{note.pk}:top")  # type: ignore[arg-type]
+    return reswap(response, f"outerHTML show:#note-{note.pk}:top")  # type: ignore[arg-type]  # a swap with a modifier: django-htmx's SwapMethod lists the bare styles only
 
 
 def _reply_row(
@@ -104,7 +107,7 @@ def _reply_row(
     reply's depth and place. Falls back to the whole thread when the place is not on the page (a
     folded parent).
     """
-    order = "newest" if state["order"] == "newest" else "oldest"
+    order: Order = "newest" if state["order"] == "newest" else "oldest"
     places = build_thread(
         Note.objects.for_tree(note.subject),
         order=order,
@@ -154,7 +157,7 @@ def _content_partial(
 
 
 @require_GET
-def thread(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
+def thread(request: HtmxHttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
     """A subject's notes; `?order=newest`, `?collapsed=<ids>`; htmx gets the thread partial."""
     group, membership = get_group_for_viewer(request, slug)
     subject = get_subject(group, kind, subject_id)
@@ -168,7 +171,7 @@ def thread(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpR
 
 
 @require_GET
-def more(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
+def more(request: HtmxHttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
     """The notes after `?after=<note id>`: a page of its own, or (htmx) the next rows to append."""
     group, membership = get_group_for_viewer(request, slug)
     subject = get_subject(group, kind, subject_id)
@@ -191,7 +194,7 @@ def more(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpRes
 
 @login_required
 @require_POST
-def post(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
+def post(request: AuthenticatedHttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
     """A new top-level note on a subject (members)."""
     group, membership = get_group_for_member(request, slug)
     subject = get_subject(group, kind, subject_id)
@@ -216,7 +219,7 @@ def post(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpRes
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reply(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+def reply(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """The reply form under a note (GET), and posting the reply (POST); members only."""
     group, membership = get_group_for_member(request, slug)
     parent = note_for_request(group, note_id)
@@ -262,7 +265,7 @@ def reply(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """Editing one's own note: the form (GET, in place with htmx) and saving it (POST)."""
     group, membership = get_group_for_member(request, slug)
     note = note_for_request(group, note_id)
@@ -299,7 +302,7 @@ def edit(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def delete(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+def delete(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """Deleting one's own note: "[deleted]" stays while replies are shown under it."""
     group, membership = get_group_for_member(request, slug)
     note = note_for_request(group, note_id)
@@ -317,7 +320,9 @@ def delete(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     return reswap(retarget(HttpResponse(""), f"#note-{note.pk}"), "delete")
 
 
-def _moderate(request: HttpRequest, slug: str, note_id: int, *, hide: bool) -> HttpResponse:
+def _moderate(
+    request: AuthenticatedHttpRequest, slug: str, note_id: int, *, hide: bool
+) -> HttpResponse:
     group, membership = get_group_for_organizer(request, slug)
     note = note_for_request(group, note_id)
     reason = request.POST.get("reason", "")[:2000]
@@ -335,20 +340,20 @@ def _moderate(request: HttpRequest, slug: str, note_id: int, *, hide: bool) -> H
 
 @login_required
 @require_POST
-def hide(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+def hide(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """Organizers hide a note from members (they still see it, marked hidden)."""
     return _moderate(request, slug, note_id, hide=True)
 
 
 @login_required
 @require_POST
-def unhide(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+def unhide(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """Organizers show a hidden note again."""
     return _moderate(request, slug, note_id, hide=False)
 
 
 @require_GET
-def detail(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+def detail(request: HtmxHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """A note's own page (its permalink): the note, its replies and, for members, its history.
 
     With htmx it answers the note's content alone (what "cancel" on the edit form swaps back).
@@ -373,7 +378,7 @@ def detail(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
         place.depth -= base_depth
     items: list[ThreadItem] = thread_items(places)
     show_history = membership is not None and not items[0].placeholder
-    context = {
+    context: dict[str, Any] = {
         "group": group,
         "membership": membership,
         "note": note,
