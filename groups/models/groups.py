@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from groups.models.people import validate_timezone
+from groups.models.people import User, validate_timezone
 
 
 def _count_of(queryset: models.QuerySet, field: str = "group") -> Coalesce:
@@ -30,7 +30,7 @@ class ReadingGroupQuerySet(models.QuerySet):
             return self
         return self.filter(Q(name__icontains=query) | Q(description__icontains=query))
 
-    def of_user(self, user: models.Model) -> Self:
+    def of_user(self, user: User) -> Self:
         return self.filter(memberships__user=user)
 
     def ballot_bump(self, group_id: int) -> int:
@@ -65,7 +65,7 @@ class NominationQuerySet(models.QuerySet):
             "-vote_count", "created_at", "id"
         )
 
-    def with_my_vote(self, user: models.Model) -> Self:
+    def with_my_vote(self, user: User) -> Self:
         """Adds `my_vote`: whether this user has voted for each nomination."""
         return self.annotate(
             my_vote=models.Exists(Vote.objects.filter(nomination=OuterRef("pk"), user=user))

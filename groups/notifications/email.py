@@ -11,6 +11,7 @@ Scopes: "digest", "summary" (every group whose news comes in the daily summary),
 """
 
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -134,7 +135,7 @@ def send_email(
     user: User,
     template: str,
     context: dict[str, Any],
-    attachments: list[tuple[str, bytes, str]] = (),  # type: ignore[assignment]
+    attachments: Sequence[tuple[str, bytes, str]] = (),
     unsubscribe: str | None = None,
     reason: str = "",
 ) -> None:
