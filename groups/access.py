@@ -20,10 +20,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from groups.models import Membership, Nomination, ReadingGroup, User
+from groups.models import DiscussionSession, Membership, Nomination, Note, ReadingGroup, User
 from papers.models import Paper
 
 View = Callable[..., HttpResponse]
+Subject = Nomination | DiscussionSession
 
 
 def membership_for(user: User | AnonymousUser, group: ReadingGroup) -> Membership | None:
@@ -55,6 +56,48 @@ def get_group_for_organizer(request: HttpRequest, slug: str) -> tuple[ReadingGro
     if not membership.is_organizer:
         raise PermissionDenied("Only the group's organizers can do this.")
     return group, membership
+
+
+# One object of a group, for the views: 404 if it is another group's or absent.
+
+
+def get_subject_or_404(group: ReadingGroup, kind: str, subject_id: int) -> Subject:
+    """The group's nomination or session with that id (and its paper), or 404."""
+    if kind == "nominations":
+        return get_object_or_404(
+            Nomination.objects.select_related("paper", "thread_lock"), pk=subject_id, group=group
+        )
+    if kind == "sessions":
+        return get_object_or_404(
+            DiscussionSession.objects.select_related("paper", "thread_lock"),
+            pk=subject_id,
+            group=group,
+        )
+    raise Http404("No such subject.")
+
+
+def get_note_or_404(group: ReadingGroup, note_id: int) -> Note:
+    """A note of this group, with its author and subject loaded, or 404."""
+    return get_object_or_404(
+        Note.objects.select_related(
+            "author",
+            "nomination__paper",
+            "nomination__group",
+            "nomination__thread_lock",
+            "session__paper",
+            "session__group",
+            "session__thread_lock",
+        ),
+        pk=note_id,
+        group=group,
+    )
+
+
+def get_session_or_404(group: ReadingGroup, pk: int) -> DiscussionSession:
+    """One session of the group, for actions; 404 if it is another group's or absent."""
+    return get_object_or_404(
+        DiscussionSession.objects.select_related("group", "paper", "presenter"), group=group, pk=pk
+    )
 
 
 def sign_in_to_act(view: View) -> View:

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from groups.models import (
@@ -83,18 +82,13 @@ def next_session_for_group(
 
 def session_with_attendees(
     group: ReadingGroup, pk: int, viewer: User | AnonymousUser | None = None
-) -> DiscussionSession:
-    """One session of the group with its answers, their people and the viewer's; 404 if absent."""
-    session = get_object_or_404(_with_attendees(group_sessions(group)), pk=pk)
-    session.my_rsvp = rsvp_for(session, viewer)
+) -> DiscussionSession | None:
+    """One session of the group with its answers, their people and the viewer's; None if the
+    group has no such session."""
+    session = _with_attendees(group_sessions(group)).filter(pk=pk).first()
+    if session is not None:
+        session.my_rsvp = rsvp_for(session, viewer)
     return session
-
-
-def session_for_group(group: ReadingGroup, pk: int) -> DiscussionSession:
-    """One session of the group, for actions; 404 if it is another group's or absent."""
-    return get_object_or_404(
-        DiscussionSession.objects.select_related("group", "paper", "presenter"), group=group, pk=pk
-    )
 
 
 def session_for_nomination(group: ReadingGroup, nomination_id: str) -> DiscussionSession | None:

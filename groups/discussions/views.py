@@ -11,7 +11,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from groups.access import get_group_for_member, get_group_for_organizer, get_group_for_viewer
+from groups.access import (
+    get_group_for_member,
+    get_group_for_organizer,
+    get_group_for_viewer,
+    get_session_or_404,
+)
 from groups.discussions import calendar as ical
 from groups.discussions import services as discussions
 from groups.discussions.forms import SessionForm
@@ -59,6 +64,8 @@ def session_list(request: HttpRequest, slug: str) -> HttpResponse:
 def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group, membership = get_group_for_viewer(request, slug)
     session = discussions.session_with_attendees(group, pk, request.user)
+    if session is None:
+        raise Http404("No such session.")
     context = {"group": group, "membership": membership, "session": session}
     return render(request, "groups/discussions/detail.html", context)
 
@@ -68,7 +75,7 @@ def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def session_rsvp(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Going / maybe / not going. PRG without JavaScript; the RSVP box alone for htmx."""
     group, membership = get_group_for_member(request, slug)
-    session = discussions.session_for_group(group, pk)
+    session = get_session_or_404(group, pk)
     error = ""
     try:
         rsvp = discussions.rsvp_set(
@@ -77,8 +84,8 @@ def session_rsvp(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpR
     except discussions.SessionError as exc:
         error = str(exc)
     if request.htmx:
-        session = discussions.session_with_attendees(group, pk, request.user)
-        context = {"group": group, "membership": membership, "session": session, "error": error}
+        shown = discussions.session_with_attendees(group, pk, request.user)
+        context = {"group": group, "membership": membership, "session": shown, "error": error}
         # 200 even for a refused answer: htmx swaps only 2xx responses, and the box shows why.
         return render(request, RSVP_BOX, context)
     if error:
@@ -141,7 +148,7 @@ def session_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def session_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     group, membership = get_group_for_organizer(request, slug)
-    session = discussions.session_for_group(group, pk)
+    session = get_session_or_404(group, pk)
     if not session.is_scheduled:
         messages.error(request, f"This session is {session.get_status_display().lower()}.")
         return redirect(_session_url(session))
@@ -164,7 +171,7 @@ def session_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpR
 @require_POST
 def session_cancel(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     group, _ = get_group_for_organizer(request, slug)
-    session = discussions.session_for_group(group, pk)
+    session = get_session_or_404(group, pk)
     try:
         discussions.session_cancel(session=session, cancelled_by=request.user)
     except discussions.SessionError as exc:
@@ -178,7 +185,7 @@ def session_cancel(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
 @require_POST
 def session_mark_done(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     group, _ = get_group_for_organizer(request, slug)
-    session = discussions.session_for_group(group, pk)
+    session = get_session_or_404(group, pk)
     try:
         discussions.session_mark_done(session=session, marked_by=request.user)
     except discussions.SessionError as exc:
@@ -199,7 +206,7 @@ def _calendar_response(body: bytes, filename: str, *, attachment: bool) -> HttpR
 @require_GET
 def session_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group, _ = get_group_for_viewer(request, slug)
-    session = discussions.session_for_group(group, pk)
+    session = get_session_or_404(group, pk)
     return _calendar_response(
         ical.session_ics(session), f"{group.slug}-session-{session.pk}.ics", attachment=True
     )

@@ -29,7 +29,6 @@ from groups.models import (
     User,
 )
 from groups.moderation.audit import audit_record
-from papers.models import Paper
 
 logger = logging.getLogger(__name__)
 
@@ -49,20 +48,6 @@ def _check_not_banned(*, group: ReadingGroup | int, user: User) -> None:
     group_id = group if isinstance(group, int) else group.pk
     if GroupBan.objects.filter(group_id=group_id, user=user).exists():
         raise MembershipError(BANNED_MESSAGE)
-
-
-def activity_record(
-    *,
-    group: ReadingGroup,
-    actor: User | None,
-    kind: str,
-    paper: Paper | None = None,
-    detail: str = "",
-) -> Activity:
-    """Adds a line to the group's recent activity."""
-    return Activity.objects.create(
-        group=group, actor=actor, kind=kind, paper=paper, detail=detail[:200]
-    )
 
 
 def slug_available(name: str) -> str:
@@ -101,7 +86,7 @@ def group_create(
     except IntegrityError as exc:
         raise MembershipError("That web address is taken; choose another.") from exc
     Membership.objects.create(group=group, user=user, role=Membership.Role.OWNER)
-    activity_record(group=group, actor=user, kind=Activity.Kind.CREATED)
+    Activity.objects.record(group=group, actor=user, kind=Activity.Kind.CREATED)
     return group
 
 
@@ -116,7 +101,7 @@ def _membership_add(*, group: ReadingGroup, user: User) -> tuple[Membership, boo
             membership = Membership.objects.create(group=group, user=user)
     except IntegrityError:
         return Membership.objects.get(group=group, user=user), False
-    activity_record(group=group, actor=user, kind=Activity.Kind.JOINED)
+    Activity.objects.record(group=group, actor=user, kind=Activity.Kind.JOINED)
     return membership, True
 
 
@@ -156,7 +141,7 @@ def membership_leave(*, membership: Membership) -> None:
     """The member leaves. The last owner cannot."""
     current = _lock_owner_change(membership)
     current.delete()
-    activity_record(group=membership.group, actor=membership.user, kind=Activity.Kind.LEFT)
+    Activity.objects.record(group=membership.group, actor=membership.user, kind=Activity.Kind.LEFT)
 
 
 def _check_may_manage(*, by: Membership, target: Membership) -> None:
@@ -182,7 +167,7 @@ def membership_remove(*, membership: Membership, by: Membership, reason: str = "
         group=membership.group,
         reason=reason,
     )
-    activity_record(
+    Activity.objects.record(
         group=membership.group,
         actor=by.user,
         kind=Activity.Kind.REMOVED,
@@ -206,7 +191,7 @@ def membership_role_change(*, membership: Membership, role: str, by: Membership)
         current = Membership.objects.select_for_update().get(pk=membership.pk)
     current.role = role
     current.save(update_fields=["role"])
-    activity_record(
+    Activity.objects.record(
         group=membership.group,
         actor=by.user,
         kind=Activity.Kind.ROLE,

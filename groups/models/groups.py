@@ -6,6 +6,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Valu
 from django.db.models.functions import Coalesce
 
 from groups.models.people import User, validate_timezone
+from papers.models import Paper
 
 
 def _count_of(queryset: models.QuerySet, field: str = "group") -> Coalesce:
@@ -289,6 +290,21 @@ class JoinRequest(models.Model):
         return f"{self.user} asks to join {self.group} ({self.status})"
 
 
+class ActivityManager(models.Manager["Activity"]):
+    def record(
+        self,
+        *,
+        group: ReadingGroup,
+        actor: User | None,
+        kind: str,
+        paper: Paper | None = None,
+        detail: str = "",
+    ) -> "Activity":
+        """Adds a line to the group's recent activity (any area's service may: joining,
+        nominating, archiving ...)."""
+        return self.create(group=group, actor=actor, kind=kind, paper=paper, detail=detail[:200])
+
+
 class Activity(models.Model):
     """One line of a group's recent activity, written by the service that did the thing."""
 
@@ -312,6 +328,8 @@ class Activity(models.Model):
     )
     detail = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = ActivityManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -9,16 +9,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from groups.access import get_group_for_member, get_group_for_organizer, sign_in_to_act
+from groups.access import (
+    get_group_for_member,
+    get_group_for_organizer,
+    get_note_or_404,
+    get_subject_or_404,
+    sign_in_to_act,
+)
 from groups.models import GroupBan, ModerationLog, NoteFlag, ThreadLock, User
 from groups.moderation.forms import BanForm, FlagForm
 from groups.moderation.services import group_ban, group_unban, note_flag, thread_lock, thread_unlock
 from groups.notes.links import (
     thread_url,
-)
-from groups.notes.services import (
-    get_subject,
-    note_for_request,
 )
 from groups.web import AuthenticatedHttpRequest, group_context
 
@@ -35,7 +37,7 @@ def flag(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResp
     With htmx the form opens under the note and is replaced by the answer.
     """
     group, membership = get_group_for_member(request, slug)
-    note = note_for_request(group, note_id)
+    note = get_note_or_404(group, note_id)
     if note.is_deleted:
         raise Http404("This note was deleted.")
     if note.author_id == request.user.pk:
@@ -84,7 +86,7 @@ def _lock(
 ) -> HttpResponse:
     group, _membership = get_group_for_organizer(request, slug)
     assert isinstance(request.user, User)  # an organizer has signed in
-    subject = get_subject(group, kind, subject_id)
+    subject = get_subject_or_404(group, kind, subject_id)
     reason = request.POST.get("reason", "")[:500]
     if lock:
         changed = thread_lock(subject=subject, by=request.user, reason=reason)

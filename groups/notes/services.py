@@ -19,8 +19,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from groups.access import require_group_moderator
@@ -55,45 +53,13 @@ DUPLICATE_WINDOW = timedelta(seconds=10)  # the same note posted twice in this w
 # Subjects and their URLs
 
 
-def get_subject(group: ReadingGroup, kind: str, subject_id: int) -> Subject:
-    """The group's nomination or session with that id (and its paper), or 404."""
-    if kind == "nominations":
-        return get_object_or_404(
-            Nomination.objects.select_related("paper", "thread_lock"), pk=subject_id, group=group
-        )
-    if kind == "sessions":
-        return get_object_or_404(
-            DiscussionSession.objects.select_related("paper", "thread_lock"),
-            pk=subject_id,
-            group=group,
-        )
-    raise Http404("No such subject.")
-
-
 def subject_lock(subject: Subject) -> ThreadLock | None:
     """The subject's thread lock or None; no query when the lock was select_related (as
-    `get_subject` and `note_for_request` do)."""
+    `get_subject_or_404` and `get_note_or_404` in groups.access do)."""
     try:
         return subject.thread_lock
     except ThreadLock.DoesNotExist:
         return None
-
-
-def note_for_request(group: ReadingGroup, note_id: int) -> Note:
-    """A note of this group, with its author and subject loaded, or 404."""
-    return get_object_or_404(
-        Note.objects.select_related(
-            "author",
-            "nomination__paper",
-            "nomination__group",
-            "nomination__thread_lock",
-            "session__paper",
-            "session__group",
-            "session__thread_lock",
-        ),
-        pk=note_id,
-        group=group,
-    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,7 +14,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from groups.access import get_group_for_member, get_group_for_organizer, get_group_for_viewer
+from groups.access import (
+    get_group_for_member,
+    get_group_for_organizer,
+    get_group_for_viewer,
+    get_note_or_404,
+    get_subject_or_404,
+)
 from groups.models import Membership, Note, ReadingGroup
 from groups.models.notes import NOTE_MAX_LENGTH
 from groups.notes.links import (
@@ -26,11 +32,9 @@ from groups.notes.services import (
     Order,
     ThreadItem,
     build_thread,
-    get_subject,
     note_create,
     note_delete,
     note_edit,
-    note_for_request,
     note_hide,
     note_unhide,
     parse_ids,
@@ -160,7 +164,7 @@ def _content_partial(
 def thread(request: HtmxHttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
     """A subject's notes; `?order=newest`, `?collapsed=<ids>`; htmx gets the thread partial."""
     group, membership = get_group_for_viewer(request, slug)
-    subject = get_subject(group, kind, subject_id)
+    subject = get_subject_or_404(group, kind, subject_id)
     context = thread_context(
         group=group, membership=membership, subject=subject, **_view_state(request.GET)
     )
@@ -174,7 +178,7 @@ def thread(request: HtmxHttpRequest, slug: str, kind: str, subject_id: int) -> H
 def more(request: HtmxHttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
     """The notes after `?after=<note id>`: a page of its own, or (htmx) the next rows to append."""
     group, membership = get_group_for_viewer(request, slug)
-    subject = get_subject(group, kind, subject_id)
+    subject = get_subject_or_404(group, kind, subject_id)
     after = parse_ids(request.GET.get("after"))
     if not after:
         raise Http404("Which notes come next? (?after=<note id>)")
@@ -197,7 +201,7 @@ def more(request: HtmxHttpRequest, slug: str, kind: str, subject_id: int) -> Htt
 def post(request: AuthenticatedHttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
     """A new top-level note on a subject (members)."""
     group, membership = get_group_for_member(request, slug)
-    subject = get_subject(group, kind, subject_id)
+    subject = get_subject_or_404(group, kind, subject_id)
     form = NoteForm(request.POST, auto_id="new-note-%s")
     state = _view_state(request.POST)
     if form.is_valid():
@@ -222,7 +226,7 @@ def post(request: AuthenticatedHttpRequest, slug: str, kind: str, subject_id: in
 def reply(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """The reply form under a note (GET), and posting the reply (POST); members only."""
     group, membership = get_group_for_member(request, slug)
-    parent = note_for_request(group, note_id)
+    parent = get_note_or_404(group, note_id)
     if parent.is_deleted or (parent.is_hidden and not membership.is_organizer):
         raise Http404("That note is no longer there to reply to.")
     form = NoteForm(request.POST or None, auto_id=f"reply-{parent.pk}-%s")
@@ -268,7 +272,7 @@ def reply(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpRes
 def edit(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """Editing one's own note: the form (GET, in place with htmx) and saving it (POST)."""
     group, membership = get_group_for_member(request, slug)
-    note = note_for_request(group, note_id)
+    note = get_note_or_404(group, note_id)
     if note.author_id != request.user.pk:
         raise PermissionDenied("Only its author can edit a note.")
     if note.is_deleted:
@@ -305,7 +309,7 @@ def edit(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResp
 def delete(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """Deleting one's own note: "[deleted]" stays while replies are shown under it."""
     group, membership = get_group_for_member(request, slug)
-    note = note_for_request(group, note_id)
+    note = get_note_or_404(group, note_id)
     note = note_delete(note=note, user=request.user)
     if not request.htmx:
         messages.success(request, "Your note is deleted.")
@@ -324,7 +328,7 @@ def _moderate(
     request: AuthenticatedHttpRequest, slug: str, note_id: int, *, hide: bool
 ) -> HttpResponse:
     group, membership = get_group_for_organizer(request, slug)
-    note = note_for_request(group, note_id)
+    note = get_note_or_404(group, note_id)
     reason = request.POST.get("reason", "")[:2000]
     if hide:
         changed = note_hide(note=note, by=request.user, reason=reason)
@@ -359,7 +363,7 @@ def detail(request: HtmxHttpRequest, slug: str, note_id: int) -> HttpResponse:
     With htmx it answers the note's content alone (what "cancel" on the edit form swaps back).
     """
     group, membership = get_group_for_viewer(request, slug)
-    note = note_for_request(group, note_id)
+    note = get_note_or_404(group, note_id)
     if request.htmx:
         return _content_partial(request, group, membership, note)
     is_organizer = membership is not None and membership.is_organizer

@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from groups.membership.services import activity_record
 from groups.models import (
     Activity,
     DiscussionSession,
@@ -123,7 +122,9 @@ def nomination_create(
             existing = Nomination.objects.filter(group=group, paper=paper).open().get()
         else:
             Vote.objects.create(nomination=nomination, user=user)
-            activity_record(group=group, actor=user, kind=Activity.Kind.NOMINATED, paper=paper)
+            Activity.objects.record(
+                group=group, actor=user, kind=Activity.Kind.NOMINATED, paper=paper
+            )
             send_group_notices.delay_on_commit("nomination", nomination.pk)
             ReadingGroup.objects.ballot_bump(group.pk)
             return NominationResult(nomination=nomination, created=True, voted=True)
@@ -178,7 +179,7 @@ def nomination_withdraw(*, nomination: Nomination, user: User) -> Nomination:
     current.status = Nomination.Status.WITHDRAWN
     current.closed_at = timezone.now()
     current.save(update_fields=["status", "closed_at"])
-    activity_record(
+    Activity.objects.record(
         group=current.group, actor=user, kind=Activity.Kind.WITHDREW, paper=current.paper
     )
     ReadingGroup.objects.ballot_bump(current.group_id)
@@ -194,7 +195,7 @@ def nomination_archive(*, nomination: Nomination, by: Membership) -> Nomination:
     current.status = Nomination.Status.ARCHIVED
     current.closed_at = timezone.now()
     current.save(update_fields=["status", "closed_at"])
-    activity_record(
+    Activity.objects.record(
         group=current.group, actor=by.user, kind=Activity.Kind.ARCHIVED, paper=current.paper
     )
     ReadingGroup.objects.ballot_bump(current.group_id)
