@@ -6,7 +6,7 @@ from config.health import healthz
 from papers import views as paper_views
 
 # The admin signs in through allauth (its rate limits and its pages), never its own form.
-admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's documented way: replace the AdminSite's login method
 admin.site.site_header = "Paper Club administration"
 admin.site.site_title = "Paper Club admin"
 

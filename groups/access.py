@@ -100,10 +100,13 @@ def get_session_or_404(group: ReadingGroup, pk: int) -> DiscussionSession:
     )
 
 
-def require_signed_in(request: HttpRequest) -> None:
-    """For pages anyone who may see the group may use once signed in (joining it)."""
-    if not request.user.is_authenticated:
+def require_signed_in(request: HttpRequest) -> User:
+    """The signed-in person, for pages anyone who may see the group may use once signed in
+    (joining it); PermissionDenied (a sign-in page under `sign_in_to_act`) for anonymous visitors."""
+    user = request.user
+    if not isinstance(user, User):
         raise PermissionDenied("Sign in to do this.")
+    return user
 
 
 def sign_in_to_act(view: View) -> View:

@@ -5,7 +5,16 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from groups.models import Membership, ReadingGroup
+from groups.models import Membership, ReadingGroup, User
+from papers.web import HtmxHttpRequest
+
+
+class AuthenticatedHttpRequest(HtmxHttpRequest):
+    """A request whose user has signed in (annotations only): one that passed `@login_required`,
+    or a `@sign_in_to_act` view whose first step is a `get_group_for_member/organizer` lookup,
+    which refuses anonymous visitors before anything reads `request.user`."""
+
+    user: User
 
 
 def group_context(group: ReadingGroup, membership: Membership | None, tab: str) -> dict[str, Any]:

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
@@ -84,7 +86,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     def rerun(self, request: HttpRequest, queryset: QuerySet[ImportRun]) -> None:
         run_ids = list(queryset.values_list("pk", flat=True))
         for run_id in run_ids:
-            transaction.on_commit(lambda run_id=run_id: import_run_repeat.delay(run_id))
+            transaction.on_commit(partial(import_run_repeat.delay, run_id))
         self.message_user(
             request,
             f"Queued {len(run_ids)} import(s) again; their new runs appear in this list.",

@@ -145,7 +145,7 @@ def hf_item_to_record(item: Any, *, day: dt.date | None = None) -> PaperRecord |
     """
     if not isinstance(item, dict):
         return RecordError("", "not a JSON object")
-    paper = item.get("paper") if isinstance(item.get("paper"), dict) else item
+    paper: dict[str, Any] = item["paper"] if isinstance(item.get("paper"), dict) else item
     checked = _checked_id(paper.get("id"))
     if isinstance(checked, RecordError):
         return checked
@@ -191,7 +191,10 @@ def parse_hf_json(body: bytes | str, *, day: dt.date | None = None) -> ParsedDoc
     document = ParsedDocument()
     for item in items:
         result = hf_item_to_record(item, day=day)
-        (document.errors if isinstance(result, RecordError) else document.records).append(result)
+        if isinstance(result, RecordError):
+            document.errors.append(result)
+        else:
+            document.records.append(result)
     return document
 
 
@@ -270,7 +273,10 @@ def parse_atom(body: bytes | str) -> ParsedDocument:
             )
             continue
         result = atom_entry_to_record(entry)
-        (document.errors if isinstance(result, RecordError) else document.records).append(result)
+        if isinstance(result, RecordError):
+            document.errors.append(result)
+        else:
+            document.records.append(result)
     return document
 
 

@@ -103,7 +103,7 @@ def _write_chunk(records: list[PaperRecord]) -> tuple[int, int, int]:
     # daily re-import) just the counters are set, so titles and abstracts are not rewritten and
     # re-indexed; at most two statements per source and chunk, whatever changed.
     to_write: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Paper]] = {}
-    new_listings: list[PaperRecord] = []
+    new_listings: list[tuple[str, dt.date]] = []  # (arxiv_id, day)
     for record in records:
         paper = existing.get(record.arxiv_id)
         changed = [
@@ -111,9 +111,10 @@ def _write_chunk(records: list[PaperRecord]) -> tuple[int, int, int]:
             for name, value in record.fields.items()
             if paper is None or getattr(paper, name) != value
         ]
-        listing_new = record.day is not None and (record.arxiv_id, record.day) not in listed
-        if listing_new:
-            new_listings.append(record)
+        listing = (record.arxiv_id, record.day) if record.day is not None else None
+        listing_new = listing is not None and listing not in listed
+        if listing is not None and listing_new:
+            new_listings.append(listing)
         if paper is None:
             created += 1
         elif changed or listing_new:
@@ -135,12 +136,12 @@ def _write_chunk(records: list[PaperRecord]) -> tuple[int, int, int]:
         )
     if new_listings:
         paper_ids = dict(
-            Paper.objects.filter(arxiv_id__in=[r.arxiv_id for r in new_listings]).values_list(
-                "arxiv_id", "id"
-            )
+            Paper.objects.filter(
+                arxiv_id__in=[arxiv_id for arxiv_id, _ in new_listings]
+            ).values_list("arxiv_id", "id")
         )
         DailyListing.objects.bulk_create(
-            [DailyListing(paper_id=paper_ids[r.arxiv_id], day=r.day) for r in new_listings],
+            [DailyListing(paper_id=paper_ids[arxiv_id], day=day) for arxiv_id, day in new_listings],
             ignore_conflicts=True,
         )
     return created, updated, unchanged

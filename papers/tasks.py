@@ -2,8 +2,9 @@
 
 import datetime as dt
 import logging
+from functools import partial
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name="papers.import_daily", bind=True, max_retries=3)
-def import_daily(self, day: str) -> int:  # type: ignore[no-untyped-def]
+def import_daily(self: Task, day: str) -> int:
     """Imports one day's Hugging Face daily papers (YYYY-MM-DD); returns the run's id.
 
     The HTTP client already retries a few times with backoff; when the source is still down
@@ -27,7 +28,9 @@ def import_daily(self, day: str) -> int:  # type: ignore[no-untyped-def]
     try:
         run = services.import_daily(day=dt.date.fromisoformat(day))
     except SourceError as exc:
-        if exc.retryable and self.request.retries < self.max_retries and not self.request.is_eager:
+        # max_retries None is Celery's "retry for ever".
+        retries_left = self.max_retries is None or self.request.retries < self.max_retries
+        if exc.retryable and retries_left and not self.request.is_eager:
             raise self.retry(exc=exc, countdown=300 * 2**self.request.retries) from exc
         logger.warning("Daily import of %s failed: %s", day, exc)
         raise
@@ -44,7 +47,7 @@ def import_daily_catch_up() -> list[str]:
         today=timezone.now().date(), lookback=settings.PAPERS_IMPORT_LOOKBACK_DAYS
     )
     for day in days:
-        transaction.on_commit(lambda day=day: import_daily.delay(day.isoformat()))
+        transaction.on_commit(partial(import_daily.delay, day.isoformat()))
     return [day.isoformat() for day in days]
 
 

@@ -17,6 +17,7 @@ from papers.forms import AddPaperForm
 from papers.models import DailyListing, Paper, PaperQuerySet
 from papers.parsing import split_arxiv_id
 from papers.services import paper_import_by_arxiv_id
+from papers.web import HtmxHttpRequest
 
 SORTS = {"upvotes": "Most upvoted", "new": "Newest"}
 HOME_PAPERS = 12
@@ -35,7 +36,7 @@ def _latest_day() -> dt.date | None:
     return DailyListing.objects.aggregate(latest=Max("day"))["latest"]
 
 
-def _render_list(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+def _render_list(request: HtmxHttpRequest, context: dict[str, Any]) -> HttpResponse:
     sort = _sort(request)
     context |= {
         "page": _page(request, context.pop("papers").cards().sorted_by(sort)),
@@ -70,7 +71,7 @@ def _day_context(day: dt.date) -> dict[str, Any]:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def latest(request: HttpRequest) -> HttpResponse:
+def latest(request: HtmxHttpRequest) -> HttpResponse:
     """The latest day that has papers."""
     day = _latest_day()
     if day is None:
@@ -82,7 +83,7 @@ def latest(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def day(request: HttpRequest, day: str) -> HttpResponse:
+def day(request: HtmxHttpRequest, day: str) -> HttpResponse:
     try:
         date = dt.date.fromisoformat(day)
     except ValueError as exc:
@@ -92,7 +93,7 @@ def day(request: HttpRequest, day: str) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def week(request: HttpRequest, week: str) -> HttpResponse:
+def week(request: HtmxHttpRequest, week: str) -> HttpResponse:
     """An ISO week such as 2026-W24, Monday to Sunday."""
     try:
         monday = dt.date.fromisoformat(f"{week}-1")
@@ -123,7 +124,7 @@ def week(request: HttpRequest, week: str) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def month(request: HttpRequest, month: str) -> HttpResponse:
+def month(request: HtmxHttpRequest, month: str) -> HttpResponse:
     """A calendar month such as 2026-06."""
     try:
         first = dt.date.fromisoformat(f"{month}-01")
@@ -150,7 +151,7 @@ def month(request: HttpRequest, month: str) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: HtmxHttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[:200]
     page = _page(request, Paper.objects.cards().search(query)) if query else None
     template = "papers/search.html#search-results" if request.htmx else "papers/search.html"

@@ -17,7 +17,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "email", "display_name", "is_staff", "is_active", "date_joined")
     search_fields = ("username", "email", "display_name")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Profile", {"fields": ("display_name", "time_zone")}),
     )
     action_form = ReasonActionForm
@@ -28,7 +28,7 @@ class UserAdmin(DjangoUserAdmin):
     # is read-only for them and they cannot set passwords, so nobody grants themselves more.
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple:
         if request.user.is_superuser:
-            return super().get_readonly_fields(request, obj)
+            return tuple(super().get_readonly_fields(request, obj))
         return tuple(
             field
             for _name, options in self.get_fieldsets(request, obj)

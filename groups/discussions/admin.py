@@ -1,6 +1,7 @@
 """Admin pages for discussion sessions, RSVPs and the record of session emails."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from groups.models import DiscussionSession, Rsvp, SessionEmail
 
@@ -33,8 +34,8 @@ class SessionEmailAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "session__paper__title")
     list_select_related = ("session__paper", "user")
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

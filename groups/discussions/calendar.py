@@ -47,7 +47,7 @@ def _event(session: DiscussionSession) -> Event:
     prefix = "Cancelled: " if session.is_cancelled else ""
     event.add("summary", f"{prefix}{group.name}: {session.paper.title}")
     lines = [session.paper.title, session.paper.abs_url]
-    if session.presenter_id:
+    if session.presenter is not None:
         lines.append(f"Presenter: {session.presenter.name}")
     if session.video_url:
         lines.append(f"Video: {session.video_url}")

@@ -2,7 +2,7 @@
 
 import zoneinfo
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -75,9 +75,10 @@ class SessionForm(forms.Form):
             kwargs["initial"] = self.initial_for(session)
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].initial = self.fields["time_zone"].initial or group.time_zone
-        self.fields["presenter"].queryset = group_members(group)
+        cast(forms.ModelChoiceField, self.fields["presenter"]).queryset = group_members(group)
         if session is None:
-            self.fields["nomination"].queryset = open_nominations_by_vote_rank(group)
+            nomination = cast(forms.ModelChoiceField, self.fields["nomination"])
+            nomination.queryset = open_nominations_by_vote_rank(group)
         else:
             del self.fields["nomination"]
 
@@ -106,7 +107,8 @@ class SessionForm(forms.Form):
         return minutes
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         day, at, zone_name = cleaned.get("date"), cleaned.get("time"), cleaned.get("time_zone")
         if day is None or at is None or zone_name is None:
             return cleaned

@@ -21,6 +21,7 @@ from groups.models import (
     SessionEmail,
     User,
 )
+from groups.models.discussions import DiscussionSessionQuerySet
 from groups.notifications.tasks import send_session_notice
 
 
@@ -48,7 +49,7 @@ def top_open_nomination(group: ReadingGroup) -> Nomination | None:
     return open_nominations_by_vote_rank(group).first()
 
 
-def group_sessions(group: ReadingGroup) -> QuerySet[DiscussionSession]:
+def group_sessions(group: ReadingGroup) -> DiscussionSessionQuerySet:
     return DiscussionSession.objects.filter(group=group).for_listing()
 
 

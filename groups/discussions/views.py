@@ -1,5 +1,8 @@
 """Pages and actions for discussion sessions, RSVPs and calendar feeds."""
 
+from typing import cast
+
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +20,8 @@ from groups.access import (
 from groups.discussions import calendar as ical
 from groups.discussions import services as discussions
 from groups.discussions.forms import SessionForm
-from groups.models import DiscussionSession, Membership, ReadingGroup
+from groups.models import DiscussionSession, Membership, ReadingGroup, User
+from groups.web import AuthenticatedHttpRequest
 
 RSVP_BOX = "groups/discussions/detail.html#rsvp-box"
 
@@ -34,6 +38,7 @@ def _feed_urls(
     if group.is_public:
         path = reverse("session_feed", kwargs={"slug": group.slug})
     elif membership is not None:
+        assert isinstance(request.user, User)  # a member has signed in
         token = discussions.calendar_token_for(group=group, user=request.user)
         path = reverse("session_feed_token", kwargs={"slug": group.slug, "token": token.token})
     else:
@@ -68,7 +73,7 @@ def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @sign_in_to_act
 @require_POST
-def session_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def session_rsvp(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Going / maybe / not going. PRG without JavaScript; the RSVP box alone for htmx."""
     group, membership = get_group_for_member(request, slug)
     session = get_session_or_404(group, pk)
@@ -80,8 +85,8 @@ def session_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except discussions.SessionError as exc:
         error = str(exc)
     if request.htmx:
-        session = discussions.session_with_attendees(group, pk, request.user)
-        context = {"group": group, "membership": membership, "session": session, "error": error}
+        shown = discussions.session_with_attendees(group, pk, request.user)
+        context = {"group": group, "membership": membership, "session": shown, "error": error}
         # 200 even for a refused answer: htmx swaps only 2xx responses, and the box shows why.
         return render(request, RSVP_BOX, context)
     if error:
@@ -96,10 +101,10 @@ def session_rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @sign_in_to_act
 @require_http_methods(["GET", "POST"])
-def session_create(request: HttpRequest, slug: str) -> HttpResponse:
+def session_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Schedule the winner: the top open nomination is preselected, or `?nomination=<id>`."""
     group, membership = get_group_for_organizer(request, slug)
-    initial = {}
+    initial: dict[str, int | None] = {}
     picked = request.GET.get("nomination", "")
     if picked.isdigit():
         initial["nomination"] = int(picked)
@@ -129,7 +134,8 @@ def session_create(request: HttpRequest, slug: str) -> HttpResponse:
         if existing is not None:
             messages.info(request, "That paper is already scheduled; here is its session.")
             return redirect(_session_url(existing))
-    has_nominations = form.fields["nomination"].queryset.exists()
+    nominations = cast(forms.ModelChoiceField, form.fields["nomination"]).queryset
+    has_nominations = nominations is not None and nominations.exists()
     context = {
         "group": group,
         "membership": membership,
@@ -141,7 +147,7 @@ def session_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @sign_in_to_act
 @require_http_methods(["GET", "POST"])
-def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def session_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     group, membership = get_group_for_organizer(request, slug)
     session = get_session_or_404(group, pk)
     if not session.is_scheduled:
@@ -164,7 +170,7 @@ def session_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @sign_in_to_act
 @require_POST
-def session_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def session_cancel(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     group, _ = get_group_for_organizer(request, slug)
     session = get_session_or_404(group, pk)
     try:
@@ -178,7 +184,7 @@ def session_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @sign_in_to_act
 @require_POST
-def session_mark_done(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def session_mark_done(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     group, _ = get_group_for_organizer(request, slug)
     session = get_session_or_404(group, pk)
     try:
@@ -225,7 +231,7 @@ def session_feed_token(request: HttpRequest, slug: str, token: str) -> HttpRespo
 
 @sign_in_to_act
 @require_POST
-def session_feed_token_regenerate(request: HttpRequest, slug: str) -> HttpResponse:
+def session_feed_token_regenerate(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     group, _ = get_group_for_member(request, slug)
     discussions.calendar_token_regenerate(group=group, user=request.user)
     messages.success(

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, TypedDict, cast
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -9,6 +11,14 @@ from groups.models import (
     Membership,
     ReadingGroup,
 )
+from groups.models.groups import ReadingGroupQuerySet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class MemberCount(TypedDict):
+    member_count: int
 
 
 class MembershipInline(admin.TabularInline):
@@ -28,10 +38,10 @@ class ReadingGroupAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReadingGroup]:
-        return super().get_queryset(request).with_counts()
+        return cast(ReadingGroupQuerySet, super().get_queryset(request)).with_counts()
 
     @admin.display(ordering="member_count", description="members")
-    def member_count(self, obj: ReadingGroup) -> int:
+    def member_count(self, obj: "WithAnnotations[ReadingGroup, MemberCount]") -> int:
         return obj.member_count
 
 

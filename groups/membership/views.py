@@ -47,9 +47,11 @@ from groups.models import (
     JoinRequest,
     Membership,
     ReadingGroup,
+    User,
 )
 from groups.voting.services import ballot
-from groups.web import group_context
+from groups.web import AuthenticatedHttpRequest, group_context
+from papers.web import HtmxHttpRequest
 
 RECENT_ACTIVITY = 12
 HOME_BALLOT = 5
@@ -60,7 +62,7 @@ HOME_BALLOT = 5
 
 @require_GET
 @vary_on_headers("HX-Request")
-def group_directory(request: HttpRequest) -> HttpResponse:
+def group_directory(request: HtmxHttpRequest) -> HttpResponse:
     form = GroupSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     groups = ReadingGroup.objects.public().search(query).with_counts().order_by("name", "pk")
@@ -73,7 +75,7 @@ def group_directory(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def group_mine(request: HttpRequest) -> HttpResponse:
+def group_mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = (
         Membership.objects.filter(user=request.user).select_related("group").order_by("group__name")
     )
@@ -86,7 +88,7 @@ def group_mine(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def group_new(request: HttpRequest) -> HttpResponse:
+def group_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = GroupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -131,7 +133,7 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
 @sign_in_to_act
 def group_join(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_viewer(request, slug)
-    require_signed_in(request)
+    user = require_signed_in(request)
     if membership is not None:
         messages.info(request, "You are already a member.")
         return redirect("group_home", slug=slug)
@@ -139,12 +141,10 @@ def group_join(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if group.join_policy == ReadingGroup.JoinPolicy.REQUEST:
-                join_request_create(
-                    group=group, user=request.user, message=form.cleaned_data["message"]
-                )
+                join_request_create(group=group, user=user, message=form.cleaned_data["message"])
                 messages.success(request, "Your request is sent. The organizers will decide.")
             else:
-                membership_join(group=group, user=request.user)
+                membership_join(group=group, user=user)
                 messages.success(request, f"Welcome to {group.name}!")
         except MembershipError as exc:
             messages.error(request, str(exc))
@@ -190,9 +190,9 @@ def group_join_link(request: HttpRequest, token: str) -> HttpResponse:
     """The invite link: anyone holding it may see which group it is for; signed-in people join."""
     invitation = get_object_or_404(Invitation.objects.select_related("group"), token=token)
     if request.method == "POST":
-        require_signed_in(request)
+        user = require_signed_in(request)
         try:
-            _, created = invitation_accept(invitation=invitation, user=request.user)
+            _, created = invitation_accept(invitation=invitation, user=user)
         except MembershipError as exc:
             invitation.refresh_from_db()
             context = _join_link_context(request, invitation) | {"error": str(exc)}
@@ -299,6 +299,7 @@ def _invitations_page(
 def group_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_organizer(request, slug)
     if request.method == "POST":
+        assert isinstance(request.user, User)  # an organizer has signed in
         form = InvitationForm(request.POST)
         if not form.is_valid():
             return _invitations_page(request, group, membership, link_form=form, status=400)
@@ -320,6 +321,7 @@ def group_invite_email(request: HttpRequest, slug: str) -> HttpResponse:
     form = InviteEmailForm(request.POST)
     if not form.is_valid():
         return _invitations_page(request, group, membership, email_form=form, status=400)
+    assert isinstance(request.user, User)  # an organizer has signed in
     invitation_email_send(group=group, by=request.user, email=form.cleaned_data["email"])
     messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
     return redirect("group_invitations", slug=slug)
@@ -346,6 +348,7 @@ def group_requests(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _decide(request: HttpRequest, slug: str, pk: int, *, approve: bool) -> HttpResponse:
     group, _membership = get_group_for_organizer(request, slug)
+    assert isinstance(request.user, User)  # an organizer has signed in
     join_request = get_object_or_404(JoinRequest.objects.select_related("user"), group=group, pk=pk)
     try:
         join_request_decide(join_request=join_request, by=request.user, approve=approve)

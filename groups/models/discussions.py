@@ -80,6 +80,8 @@ class DiscussionSession(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DiscussionSessionQuerySet.as_manager()
+    # Set by groups.discussions.services for the RSVP box: the viewer's answer, if any.
+    my_rsvp: "Rsvp | None"
 
     class Meta:
         ordering = ["starts_at"]

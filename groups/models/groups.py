@@ -31,7 +31,7 @@ class ReadingGroupQuerySet(models.QuerySet):
             return self
         return self.filter(Q(name__icontains=query) | Q(description__icontains=query))
 
-    def of_user(self, user: models.Model) -> Self:
+    def of_user(self, user: User) -> Self:
         return self.filter(memberships__user=user)
 
     def ballot_bump(self, group_id: int) -> int:
@@ -66,7 +66,7 @@ class NominationQuerySet(models.QuerySet):
             "-vote_count", "created_at", "id"
         )
 
-    def with_my_vote(self, user: models.Model) -> Self:
+    def with_my_vote(self, user: User) -> Self:
         """Adds `my_vote`: whether this user has voted for each nomination."""
         return self.annotate(
             my_vote=models.Exists(Vote.objects.filter(nomination=OuterRef("pk"), user=user))

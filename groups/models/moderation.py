@@ -90,7 +90,7 @@ class FlaggedNoteQuerySet(models.QuerySet["FlaggedNote"]):
 class FlaggedNote(Note):
     """The moderation queue in the admin: a view of notes that somebody flagged."""
 
-    objects = FlaggedNoteQuerySet.as_manager()
+    objects = FlaggedNoteQuerySet.as_manager()  # type: ignore[assignment, misc]  # the proxy's own manager (the queue), not a subtype of Note's
 
     class Meta:
         proxy = True

@@ -36,9 +36,10 @@ class NoteQuerySet(models.QuerySet["Note"]):
         """
         return (
             self.for_subject(subject)
-            .annotate(is_deleted=Q(deleted_at__isnull=False), is_hidden=Q(hidden_at__isnull=False))
+            # Not named is_deleted/is_hidden: those are the model's properties.
+            .annotate(deleted=Q(deleted_at__isnull=False), hidden=Q(hidden_at__isnull=False))
             .order_by("id")
-            .values_list("id", "parent_id", "author_id", "is_deleted", "is_hidden")
+            .values_list("id", "parent_id", "author_id", "deleted", "hidden")
         )
 
     def for_rows(self) -> NoteQuerySet:
@@ -116,7 +117,9 @@ class Note(models.Model):
 
     @property
     def subject(self) -> Nomination | DiscussionSession:
-        return self.nomination if self.nomination_id else self.session  # type: ignore[return-value]
+        subject = self.nomination if self.nomination_id else self.session
+        assert subject is not None  # note_exactly_one_subject: a note has one or the other
+        return subject
 
     @property
     def is_deleted(self) -> bool:

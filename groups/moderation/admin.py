@@ -8,6 +8,9 @@ A reason typed in the action bar (beside the action menu) goes to the audit log.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -47,9 +50,20 @@ from groups.notes.services import (
 from papers.admin import PaperAdmin
 from papers.models import Paper
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class QueueCounts(TypedDict):
+    """What `FlaggedNoteQuerySet.queue` adds to each note."""
+
+    open_flags: int
+    flag_count: int
+    last_flag_at: datetime | None
+
 
 def subjects(queryset: QuerySet[FlaggedNote]) -> list[Nomination | DiscussionSession]:
-    seen: dict[tuple[str, int], object] = {}
+    seen: dict[tuple[str, int], Nomination | DiscussionSession] = {}
     for note in queryset.select_related("nomination__paper", "session__paper"):
         subject = note.subject
         seen.setdefault((subject_kind(subject), subject.pk), subject)
@@ -195,8 +209,8 @@ class ModerationQueueAdmin(admin.ModelAdmin):
         return text[:90] + ("…" if len(text) > 90 else "")
 
     @admin.display(description="open flags", ordering="open_flags")
-    def open_flags_display(self, obj: FlaggedNote) -> str:
-        return f"{obj.open_flags} of {obj.flag_count}"  # type: ignore[attr-defined]
+    def open_flags_display(self, obj: WithAnnotations[FlaggedNote, QueueCounts]) -> str:
+        return f"{obj.open_flags} of {obj.flag_count}"
 
     @admin.display(description="reasons")
     def reasons(self, obj: Note) -> str:
@@ -204,8 +218,8 @@ class ModerationQueueAdmin(admin.ModelAdmin):
         return ", ".join(labels)
 
     @admin.display(description="last flagged", ordering="last_flag_at")
-    def last_flag_at_display(self, obj: FlaggedNote) -> object:
-        return obj.last_flag_at  # type: ignore[attr-defined]
+    def last_flag_at_display(self, obj: WithAnnotations[FlaggedNote, QueueCounts]) -> object:
+        return obj.last_flag_at
 
     @admin.display(description="state")
     def state(self, obj: Note) -> str:

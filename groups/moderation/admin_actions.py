@@ -59,8 +59,8 @@ def run_action(
         admin_.message_user(request, done.format(n=changed), messages.SUCCESS)
     if unchanged:
         admin_.message_user(request, noop.format(n=unchanged), messages.INFO)
-    for error in errors:
-        admin_.message_user(request, error, messages.ERROR)
+    for text in errors:
+        admin_.message_user(request, text, messages.ERROR)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -41,7 +41,7 @@ def audit_record(
         actor=user,
         actor_label=(f"{user.username} <{user.email}>" if user else "system")[:LABEL_LENGTH],
         action=action,
-        target_type=target._meta.concrete_model._meta.model_name or "",
+        target_type=(target._meta.concrete_model or type(target))._meta.model_name or "",
         target_id=target.pk,
         target_label=label or target_label(target),
         group=group,

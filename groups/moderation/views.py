@@ -22,7 +22,7 @@ from groups.moderation.services import group_ban, group_unban, note_flag, thread
 from groups.notes.links import (
     thread_url,
 )
-from groups.web import group_context
+from groups.web import AuthenticatedHttpRequest, group_context
 
 FLAG = "groups/moderation/flag.html"
 PAGE = "groups/moderation/group.html"
@@ -32,7 +32,7 @@ RECENT_LOG = 50
 @sign_in_to_act
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def flag(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+def flag(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """A member flags someone else's note for the moderators: the form (GET), the flag (POST).
 
     With htmx the form opens under the note and is replaced by the answer.
@@ -86,6 +86,7 @@ def _lock(
     request: HttpRequest, slug: str, kind: str, subject_id: int, *, lock: bool
 ) -> HttpResponse:
     group, _membership = get_group_for_organizer(request, slug)
+    assert isinstance(request.user, User)  # an organizer has signed in
     subject = get_subject_or_404(group, kind, subject_id)
     reason = request.POST.get("reason", "")[:500]
     if lock:
@@ -146,6 +147,7 @@ def group_moderation(request: HttpRequest, slug: str) -> HttpResponse:
 def ban(request: HttpRequest, slug: str) -> HttpResponse:
     """Organizers ban someone by handle: their membership ends and they cannot come back."""
     group, _membership = get_group_for_organizer(request, slug)
+    assert isinstance(request.user, User)  # an organizer has signed in
     form = BanForm(request.POST)
     if form.is_valid():
         user = User.objects.filter(username__iexact=form.cleaned_data["username"]).first()
@@ -175,6 +177,7 @@ def ban(request: HttpRequest, slug: str) -> HttpResponse:
 def unban(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Organizers lift a ban; the person may join again the usual ways."""
     group, _membership = get_group_for_organizer(request, slug)
+    assert isinstance(request.user, User)  # an organizer has signed in
     user = get_object_or_404(User, pk=pk)
     changed = group_unban(
         group=group, user=user, by=request.user, reason=request.POST.get("reason", "")[:500]

@@ -137,8 +137,8 @@ def note_create(*, author: User, subject: Subject, body: str, parent: Note | Non
     duplicate = (
         Note.objects.filter(
             author=author,
-            nomination_id=nomination_id,
-            session_id=session_id,
+            nomination=nomination_id,
+            session=session_id,
             parent=parent,
             body=body,
             deleted_at__isnull=True,

@@ -30,6 +30,7 @@ from groups.notes.links import (
     thread_url,
 )
 from groups.notes.services import (
+    Order,
     ThreadItem,
     build_thread,
     note_create,
@@ -43,6 +44,8 @@ from groups.notes.services import (
     thread_context,
     thread_items,
 )
+from groups.web import AuthenticatedHttpRequest
+from papers.web import HtmxHttpRequest
 
 THREAD = "groups/notes/thread.html"
 
@@ -93,7 +96,7 @@ def _thread_partial(
     context["form"] = NoteForm(auto_id="new-note-%s")
     response = render(request, f"{THREAD}#thread", context)
     retarget(response, "#thread")
-    return reswap(response, f"outerHTML show:#note-{note.pk}:top")  # type: ignore[arg-type]
+    return reswap(response, f"outerHTML show:#note-{note.pk}:top")  # type: ignore[arg-type]  # a swap with a modifier: django-htmx's SwapMethod lists the bare styles only
 
 
 def _reply_row(
@@ -109,7 +112,7 @@ def _reply_row(
     reply's depth and place. Falls back to the whole thread when the place is not on the page (a
     folded parent).
     """
-    order = "newest" if state["order"] == "newest" else "oldest"
+    order: Order = "newest" if state["order"] == "newest" else "oldest"
     places = build_thread(
         Note.objects.for_tree(note.subject),
         order=order,
@@ -160,7 +163,7 @@ def _content_partial(
 
 @require_GET
 @vary_on_headers("HX-Request")
-def thread(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
+def thread(request: HtmxHttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
     """A subject's notes; `?order=newest`, `?collapsed=<ids>`; htmx gets the thread partial."""
     group, membership = get_group_for_viewer(request, slug)
     subject = get_subject_or_404(group, kind, subject_id)
@@ -175,7 +178,7 @@ def thread(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpR
 
 @require_GET
 @vary_on_headers("HX-Request")
-def more(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
+def more(request: HtmxHttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
     """The notes after `?after=<note id>`: a page of its own, or (htmx) the next rows to append."""
     group, membership = get_group_for_viewer(request, slug)
     subject = get_subject_or_404(group, kind, subject_id)
@@ -198,7 +201,7 @@ def more(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpRes
 
 @sign_in_to_act
 @require_POST
-def post(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
+def post(request: AuthenticatedHttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
     """A new top-level note on a subject (members)."""
     group, membership = get_group_for_member(request, slug)
     subject = get_subject_or_404(group, kind, subject_id)
@@ -224,7 +227,7 @@ def post(request: HttpRequest, slug: str, kind: str, subject_id: int) -> HttpRes
 @sign_in_to_act
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def reply(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+def reply(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """The reply form under a note (GET), and posting the reply (POST); members only."""
     group, membership = get_group_for_member(request, slug)
     parent = get_note_or_404(group, note_id)
@@ -271,7 +274,7 @@ def reply(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
 @sign_in_to_act
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def edit(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """Editing one's own note: the form (GET, in place with htmx) and saving it (POST)."""
     group, membership = get_group_for_member(request, slug)
     note = get_note_or_404(group, note_id)
@@ -308,7 +311,7 @@ def edit(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
 
 @sign_in_to_act
 @require_POST
-def delete(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+def delete(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """Deleting one's own note: "[deleted]" stays while replies are shown under it."""
     group, membership = get_group_for_member(request, slug)
     note = get_note_or_404(group, note_id)
@@ -326,7 +329,9 @@ def delete(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
     return reswap(retarget(HttpResponse(""), f"#note-{note.pk}"), "delete")
 
 
-def _moderate(request: HttpRequest, slug: str, note_id: int, *, hide: bool) -> HttpResponse:
+def _moderate(
+    request: AuthenticatedHttpRequest, slug: str, note_id: int, *, hide: bool
+) -> HttpResponse:
     group, membership = get_group_for_organizer(request, slug)
     note = get_note_or_404(group, note_id)
     reason = request.POST.get("reason", "")[:2000]
@@ -344,21 +349,21 @@ def _moderate(request: HttpRequest, slug: str, note_id: int, *, hide: bool) -> H
 
 @sign_in_to_act
 @require_POST
-def hide(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+def hide(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """Organizers hide a note from members (they still see it, marked hidden)."""
     return _moderate(request, slug, note_id, hide=True)
 
 
 @sign_in_to_act
 @require_POST
-def unhide(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+def unhide(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """Organizers show a hidden note again."""
     return _moderate(request, slug, note_id, hide=False)
 
 
 @require_GET
 @vary_on_headers("HX-Request")
-def detail(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
+def detail(request: HtmxHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """A note's own page (its permalink): the note, its replies and, for members, its history.
 
     With htmx it answers the note's content alone (what "cancel" on the edit form swaps back).
@@ -383,7 +388,7 @@ def detail(request: HttpRequest, slug: str, note_id: int) -> HttpResponse:
         place.depth -= base_depth
     items: list[ThreadItem] = thread_items(places)
     show_history = membership is not None and not items[0].placeholder
-    context = {
+    context: dict[str, Any] = {
         "group": group,
         "membership": membership,
         "note": note,

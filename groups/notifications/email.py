@@ -11,7 +11,7 @@ Scopes: "digest", "summary" (every group whose news comes in the daily summary),
 """
 
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -170,7 +170,7 @@ def send_email(
     user: User,
     template: str,
     context: dict[str, Any],
-    attachments: list[tuple[str, bytes, str]] = (),  # type: ignore[assignment]
+    attachments: Sequence[tuple[str, bytes, str]] = (),
     unsubscribe: str | None = None,
     reason: str = "",
 ) -> None:

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
+from typing import TypedDict
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery, Value
@@ -34,7 +35,7 @@ from groups.notifications.email import send_email
 
 logger = logging.getLogger(__name__)
 
-SWITCH_OF_KIND = {
+SWITCH_OF_KIND: dict[str, str] = {
     Notification.Kind.NOMINATION: "nominations",
     Notification.Kind.REPLY: "replies",
     Notification.Kind.MENTION: "mentions",
@@ -92,11 +93,22 @@ def notice_record(
         return None
 
 
-def _record_all(recipients: QuerySet[User], make: Callable[[User], dict[str, object]]) -> list[int]:
+class NoticeFields(TypedDict):
+    """What `notice_record` needs besides the person and how they want it."""
+
+    group: ReadingGroup
+    kind: str
+    key: str
+    subject: str
+    body: str
+    url: str
+
+
+def _record_all(recipients: QuerySet[User], make: Callable[[User], NoticeFields]) -> list[int]:
     """Records the event for each recipient; returns the ids of new immediate notifications."""
     immediate = []
     for user in recipients.order_by("pk"):
-        notification = notice_record(user=user, daily=is_daily(user), **make(user))  # type: ignore[arg-type]
+        notification = notice_record(user=user, daily=is_daily(user), **make(user))
         if notification is not None and not notification.daily:
             immediate.append(notification.pk)
     return immediate

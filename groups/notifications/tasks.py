@@ -4,8 +4,10 @@ groups.notifications.notices or groups.notifications.digest."""
 import datetime as dt
 import logging
 from smtplib import SMTPException
+from typing import TypedDict
 
 from celery import Task, shared_task
+from celery.contrib.django.task import DjangoTask
 from django.conf import settings
 from django.utils import timezone
 
@@ -25,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 @shared_task(
     name="groups.send_session_notice",
+    base=DjangoTask,
     autoretry_for=(SMTPException, OSError),
     retry_backoff=30,
     max_retries=5,
@@ -46,7 +49,16 @@ def send_session_reminders() -> int:
 # Sends retry on mail-server trouble with exponential backoff, at most EMAIL_MAX_RETRIES times;
 # the last failure is recorded on the delivery row (status "failed"), not retried again.
 
-SEND_RETRY = {
+
+class RetryOptions(TypedDict):
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: int
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int
+
+
+SEND_RETRY: RetryOptions = {
     "autoretry_for": (SMTPException, OSError),
     "retry_backoff": 60,
     "retry_backoff_max": 3600,
@@ -65,7 +77,7 @@ def _queue(task: Task, object_id: int) -> None:
     recorded on its row (pending for a retry, or failed), and is logged as a failed send.
     """
     try:
-        task.apply_async(args=[object_id])
+        task.apply_async(args=(object_id,))
     except Exception:
         if task.app.conf.task_always_eager:
             logger.exception("Sending %s(%s) failed", task.name, object_id)
@@ -78,7 +90,7 @@ def _queue(task: Task, object_id: int) -> None:
 
 
 def _last_attempt(task: Task) -> bool:
-    return task.request.retries >= task.max_retries
+    return task.max_retries is not None and task.request.retries >= task.max_retries
 
 
 def digests_after_import(*, day: dt.date, **_signal: object) -> None:
@@ -89,7 +101,7 @@ def digests_after_import(*, day: dt.date, **_signal: object) -> None:
         send_digests.delay_on_commit(day.isoformat())
 
 
-@shared_task(name="groups.send_digests")
+@shared_task(name="groups.send_digests", base=DjangoTask)
 def send_digests(day: str | None = None) -> int:
     """Queues the day's digest (today, UTC, by default) for every subscriber; returns how many.
 
@@ -109,7 +121,7 @@ def send_digest(self: Task, digest_id: int) -> bool:
     return digest_deliver(digest_id=digest_id, final_attempt=_last_attempt(self))
 
 
-@shared_task(name="groups.send_group_notices")
+@shared_task(name="groups.send_group_notices", base=DjangoTask)
 def send_group_notices(event: str, object_id: int) -> int:
     """Records who hears about a new nomination or note, and queues the immediate emails."""
     if event == "nomination":

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,16 +18,19 @@ from groups.notifications.email import (
     unsubscribe_read,
 )
 from groups.notifications.forms import DigestForm, GroupEmailForm
+from groups.web import AuthenticatedHttpRequest
 
 
-def _group_forms(user: User, data: object = None) -> list[tuple[ReadingGroup, GroupEmailForm]]:
+def _group_forms(
+    user: User, data: QueryDict | None = None
+) -> list[tuple[ReadingGroup, GroupEmailForm]]:
     groups = ReadingGroup.objects.filter(memberships__user=user).order_by("name")
     chosen = {s.group_id: s for s in GroupEmailSettings.objects.filter(user=user)}
     return [
         (
             group,
             GroupEmailForm(
-                data,  # type: ignore[arg-type]
+                data,
                 instance=chosen.get(group.pk) or GroupEmailSettings(user=user, group=group),
                 prefix=f"g{group.pk}",
             ),
@@ -38,8 +41,8 @@ def _group_forms(user: User, data: object = None) -> list[tuple[ReadingGroup, Gr
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def email_settings(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def email_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     data = request.POST if request.method == "POST" else None
     preferences = EmailPreferences.objects.filter(user=user).first() or EmailPreferences(user=user)
     digest = DigestForm(data, instance=preferences, prefix="digest")
@@ -60,13 +63,13 @@ def email_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def digest_subscribe_view(request: HttpRequest) -> HttpResponse:
+def digest_subscribe_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     back = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = ""
     if request.method == "GET":
         return render(request, "groups/notifications/email_subscribe.html", {"next": back})
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if digest_subscribe(user=user):
         messages.success(
             request, f"Subscribed: the day's trending papers will come to {user.email}."

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -6,6 +8,13 @@ from groups.models import (
     Nomination,
     Vote,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class VoteCount(TypedDict):
+    vote_count: int
 
 
 class VoteInline(admin.TabularInline):
@@ -28,7 +37,7 @@ class NominationAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(vote_count=Count("votes"))
 
     @admin.display(ordering="vote_count", description="votes")
-    def vote_count(self, obj: Nomination) -> int:
+    def vote_count(self, obj: "WithAnnotations[Nomination, VoteCount]") -> int:
         return obj.vote_count
 
 

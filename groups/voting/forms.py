@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -38,4 +38,5 @@ class NominatePaperForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = ReadingGroup.objects.of_user(user)
+        group = cast(forms.ModelChoiceField, self.fields["group"])
+        group.queryset = ReadingGroup.objects.of_user(user)

@@ -22,6 +22,7 @@ from groups.access import (
 from groups.models import (
     Nomination,
     ReadingGroup,
+    User,
 )
 from groups.voting.ballot import (
     PAGE_STEP,
@@ -47,8 +48,9 @@ from groups.voting.services import (
     vote_cast,
     vote_withdraw,
 )
-from groups.web import group_context, safe_next
+from groups.web import AuthenticatedHttpRequest, group_context, safe_next
 from papers.models import Paper
+from papers.web import HtmxHttpRequest
 
 
 def _ballot_list_url(urls: BallotUrls, *, query: str, shown: int) -> str:
@@ -60,7 +62,7 @@ def _ballot_list_url(urls: BallotUrls, *, query: str, shown: int) -> str:
 
 @require_GET
 @vary_on_headers("HX-Request")
-def group_ballot(request: HttpRequest, slug: str) -> HttpResponse:
+def group_ballot(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_viewer(request, slug)
     query = request.GET.get("q", "")[:200].strip()
     shown = shown_param(request.GET.get("show"))
@@ -132,6 +134,7 @@ def _nomination_message(request: HttpRequest, result: NominationResult) -> None:
 @sign_in_to_act
 def group_nominate(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_member(request, slug)
+    assert isinstance(request.user, User)  # a member has signed in
     form = NominateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,7 +158,7 @@ def group_nominate(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def group_nominate_paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
+def group_nominate_paper(request: AuthenticatedHttpRequest, arxiv_id: str) -> HttpResponse:
     """The "Nominate to…" page for one paper: the user's groups and where the paper stands in each."""
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
     form = NominatePaperForm(request.POST if request.method == "POST" else None, user=request.user)
@@ -190,7 +193,7 @@ def group_nominate_paper(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 
 
 def _vote_response(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     slug: str,
     pk: int,
     action: Callable[..., VoteChange],
@@ -199,6 +202,7 @@ def _vote_response(
     done: str,
 ) -> HttpResponse:
     group, membership = get_group_for_member(request, slug)
+    assert isinstance(request.user, User)  # a member has signed in
     nomination = get_object_or_404(Nomination, group=group, pk=pk)
     error = ""
     change = None
@@ -244,13 +248,13 @@ def _vote_response(
 
 @require_POST
 @sign_in_to_act
-def group_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def group_vote(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     return _vote_response(request, slug, pk, vote_cast, delta=1, done="Your vote is counted.")
 
 
 @require_POST
 @sign_in_to_act
-def group_unvote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def group_unvote(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     return _vote_response(
         request, slug, pk, vote_withdraw, delta=-1, done="Your vote is taken back."
     )
@@ -260,6 +264,7 @@ def group_unvote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @sign_in_to_act
 def group_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     group, _membership = get_group_for_member(request, slug)
+    assert isinstance(request.user, User)  # a member has signed in
     nomination = get_object_or_404(Nomination, group=group, pk=pk)
     try:
         nomination_withdraw(nomination=nomination, user=request.user)
