@@ -1,14 +1,10 @@
 """The notes actions, both as plain form posts (PRG) and as htmx requests answered in place."""
 
-import threading
-
-import pytest
-from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from groups.models import Note, NoteRevision
 from groups.notes import note_create, note_delete, note_edit
+from tests.concurrency import at_once, postgres_threads
 from tests.notes.conftest import client_for
 
 HTMX = {"HX-Request": "true"}
@@ -82,26 +78,13 @@ def test_it_posts_a_double_click_once(private) -> None:
     assert Note.objects.count() == 1
 
 
-@pytest.mark.skipif(not settings.IS_POSTGRES, reason="row locks need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@postgres_threads
 def test_it_posts_two_identical_requests_at_once_as_one_note(private) -> None:
-    barrier = threading.Barrier(2)
-    results: list = []
+    def post() -> Note:
+        return note_create(author=private.alice, subject=private.nomination, body="Same time")
 
-    def post() -> None:
-        try:
-            barrier.wait()
-            results.append(
-                note_create(author=private.alice, subject=private.nomination, body="Same time")
-            )
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once([post, post])
+    assert errors == []
     assert len(results) == 2
     assert Note.objects.count() == 1
 
