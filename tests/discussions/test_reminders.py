@@ -9,8 +9,9 @@ from groups.models import SessionEmail
 from groups.notifications import session_reminders_send
 from groups.tasks import send_session_reminders
 from tests.concurrency import at_once, postgres_threads
-from tests.discussions.conftest import Cast, make_cast
+from tests.discussions.conftest import make_cast
 from tests.factories import DiscussionSessionFactory, RsvpFactory
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,9 @@ from groups.discussions import (
 )
 from groups.models import DiscussionSession, Nomination, Vote
 from tests.concurrency import at_once, postgres_threads
-from tests.discussions.conftest import Cast, make_cast, nominate
+from tests.discussions.conftest import make_cast, nominate
 from tests.factories import DiscussionSessionFactory, UserFactory
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -288,7 +289,7 @@ def test_it_does_not_offer_a_non_member_as_presenter(cast: Cast) -> None:
 
     page = cast.client("organizer").get(new_url(cast)).content.decode()
 
-    assert "Mia Member" in page
+    assert "Alice Member" in page
     assert stranger.display_name not in page
 
 

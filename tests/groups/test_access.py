@@ -22,7 +22,7 @@ from tests.factories import (
     PaperFactory,
     VoteFactory,
 )
-from tests.groups.conftest import Cast, make_cast
+from tests.people import Cast, make_cast
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from groups.ballot import PAGE_STEP
 from groups.models import Membership, Nomination, Vote
 from groups.voting import ballot, vote_cast
 from tests.factories import MembershipFactory, NominationFactory, VoteFactory
-from tests.groups.conftest import Cast
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 

@@ -21,12 +21,12 @@ from groups.notes import note_hide, note_unhide
 from tests.factories import NoteFlagFactory
 from tests.moderation.conftest import ACTORS
 
-GROUP_MODERATORS = {"organizer", "moderator", "superuser"}
-SITE_MODERATORS = {"moderator", "superuser"}
+GROUP_MODERATORS = {"organizer", "moderator", "staff"}
+SITE_MODERATORS = {"moderator", "staff"}
 
 
 def _expect(cast, actor_name: str, allowed: set[str], act, check) -> None:
-    actor = cast.actor(actor_name)
+    actor = cast.user(actor_name)
     before = ModerationLog.objects.count()
     if actor_name in allowed:
         assert act(actor) is not False
@@ -65,7 +65,7 @@ def test_it_lets_only_moderators_hide_and_unhide_a_note(cast, actor_name) -> Non
 
 @pytest.mark.parametrize("actor_name", ACTORS)
 def test_it_lets_only_moderators_dismiss_flags(cast, actor_name) -> None:
-    NoteFlagFactory(note=cast.note, flagged_by=cast.bob)
+    NoteFlagFactory(note=cast.note, flagged_by=cast.member)
     _expect(
         cast,
         actor_name,
@@ -105,19 +105,21 @@ def test_it_lets_only_moderators_ban_and_unban(cast, actor_name) -> None:
         cast,
         actor_name,
         GROUP_MODERATORS,
-        lambda by: group_ban(group=cast.group, user=cast.alice, by=by, reason="trolling"),
+        lambda by: group_ban(group=cast.group, user=cast.other_member, by=by, reason="trolling"),
         lambda: None,
     )
-    banned = GroupBan.objects.filter(group=cast.group, user=cast.alice).exists()
+    banned = GroupBan.objects.filter(group=cast.group, user=cast.other_member).exists()
     assert banned == (actor_name in GROUP_MODERATORS)
     # Banning ends the membership; a refused ban leaves it.
-    assert Membership.objects.filter(group=cast.group, user=cast.alice).exists() is not banned
+    assert (
+        Membership.objects.filter(group=cast.group, user=cast.other_member).exists() is not banned
+    )
     if banned:
         _expect(
             cast,
             actor_name,
             GROUP_MODERATORS,
-            lambda by: group_unban(group=cast.group, user=cast.alice, by=by),
+            lambda by: group_unban(group=cast.group, user=cast.other_member, by=by),
             lambda: None,
         )
         assert not GroupBan.objects.exists()
@@ -129,21 +131,21 @@ def test_it_lets_only_site_moderators_suspend_users(cast, actor_name) -> None:
         cast,
         actor_name,
         SITE_MODERATORS,
-        lambda by: user_suspend(user=cast.alice, by=by),
+        lambda by: user_suspend(user=cast.other_member, by=by),
         lambda: None,
     )
-    cast.alice.refresh_from_db()
-    assert cast.alice.is_active is (actor_name not in SITE_MODERATORS)
+    cast.other_member.refresh_from_db()
+    assert cast.other_member.is_active is (actor_name not in SITE_MODERATORS)
     if actor_name in SITE_MODERATORS:
         _expect(
             cast,
             actor_name,
             SITE_MODERATORS,
-            lambda by: user_unsuspend(user=cast.alice, by=by),
+            lambda by: user_unsuspend(user=cast.other_member, by=by),
             lambda: None,
         )
-        cast.alice.refresh_from_db()
-        assert cast.alice.is_active
+        cast.other_member.refresh_from_db()
+        assert cast.other_member.is_active
 
 
 @pytest.mark.parametrize("actor_name", ACTORS)
@@ -168,24 +170,24 @@ def test_it_lets_only_site_moderators_hide_papers(cast, actor_name) -> None:
 
 def test_it_records_removing_a_member_in_the_audit_log(cast) -> None:
     by = Membership.objects.get(group=cast.group, user=cast.organizer)
-    target = Membership.objects.get(group=cast.group, user=cast.alice)
+    target = Membership.objects.get(group=cast.group, user=cast.other_member)
     membership_remove(membership=target, by=by, reason="left the lab")
     entry = ModerationLog.objects.get()
     assert (entry.action, entry.actor, entry.group, entry.target_id, entry.reason) == (
         "member_remove",
         cast.organizer,
         cast.group,
-        cast.alice.pk,
+        cast.other_member.pk,
         "left the lab",
     )
-    assert "alice" in entry.target_label
+    assert "bob" in entry.target_label
 
 
 def test_it_keeps_a_member_from_removing_others(cast) -> None:
     from groups.membership import MembershipError
 
-    by = Membership.objects.get(group=cast.group, user=cast.bob)
-    target = Membership.objects.get(group=cast.group, user=cast.alice)
+    by = Membership.objects.get(group=cast.group, user=cast.member)
+    target = Membership.objects.get(group=cast.group, user=cast.other_member)
     with pytest.raises(MembershipError):
         membership_remove(membership=target, by=by)
     assert not ModerationLog.objects.exists()
