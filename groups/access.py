@@ -109,30 +109,35 @@ def require_signed_in(request: HttpRequest) -> User:
     return user
 
 
-def sign_in_to_act(view: View) -> View:
+def sign_in_to_act(view: View | None = None, *, return_here: bool = False) -> Any:
     """Anonymous visitors are sent to sign in where a signed-in outsider would get a 403.
 
     Private groups have already answered 404 inside the view (the access lookups run first), so
-    a sign-in page never tells an anonymous visitor that a private group exists. A POST returns
-    to the group's home after sign-in (its form is gone), a GET to the page itself.
+    a sign-in page never tells an anonymous visitor that a private group exists. After signing in
+    a GET returns to the page itself; a POST to the group's home (its form is gone), unless the
+    page is itself the form (`@sign_in_to_act(return_here=True)`, as joining).
     """
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied:
-            if request.user.is_authenticated:
-                raise
-            slug = kwargs.get("slug")
-            back = (
-                request.get_full_path()
-                if request.method == "GET" or not slug
-                else reverse("group_home", args=[slug])
-            )
-            return redirect_to_login(back)
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return view(request, *args, **kwargs)
+            except PermissionDenied:
+                if request.user.is_authenticated:
+                    raise
+                slug = kwargs.get("slug")
+                if request.method == "GET" or not slug:
+                    back = request.get_full_path()
+                elif return_here:
+                    back = request.path
+                else:
+                    back = reverse("group_home", args=[slug])
+                return redirect_to_login(back)
 
-    return wrapper
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 # Moderation: organizers moderate their own group; site moderators moderate every group.

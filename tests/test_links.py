@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import Resolver404, get_resolver, resolve, reverse
 
 from groups.models import DiscussionSession, Membership, ReadingGroup, User
-from groups.notes import note_create
+from groups.notes.services import note_create
 from papers.models import DailyListing
 from tests.factories import (
     InvitationFactory,

@@ -130,7 +130,7 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@sign_in_to_act
+@sign_in_to_act(return_here=True)
 def group_join(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_viewer(request, slug)
     user = require_signed_in(request)

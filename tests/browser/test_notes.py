@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from groups.models import Note
 from groups.notes.services import note_create
 from tests.browser.conftest import screenshot
-from tests.notes.conftest import Cast
+from tests.notes.conftest import make_discussed
 from tests.shared import shared_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -101,10 +101,10 @@ def refresh_thread(page) -> None:
 
 
 def test_it_holds_a_threaded_conversation_with_math_and_code(browser, live_server, open_as) -> None:
-    cast = Cast("private")
+    cast = make_discussed("private")
     url = reverse("note_thread", args=[cast.group.slug, "nominations", cast.nomination.pk])
-    alice = open_as(browser, live_server, cast.alice)
-    bob = open_as(browser, live_server, cast.bob)
+    alice = open_as(browser, live_server, cast.member)
+    bob = open_as(browser, live_server, cast.other_member)
 
     alice.goto(url)
     expect(alice.get_by_text("No notes yet.")).to_be_visible()
@@ -189,7 +189,7 @@ def test_it_holds_a_threaded_conversation_with_math_and_code(browser, live_serve
     assert Note.objects.filter(deleted_at__isnull=False).count() == 2
 
     # On a phone the thread reads without sideways scrolling.
-    phone = open_as(browser, live_server, cast.bob, width=390)
+    phone = open_as(browser, live_server, cast.other_member, width=390)
     phone.goto(url)
     expect(phone.locator(".katex").first).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
@@ -198,11 +198,11 @@ def test_it_holds_a_threaded_conversation_with_math_and_code(browser, live_serve
 
 
 def test_it_works_without_javascript(browser, live_server) -> None:
-    cast = Cast("private")
-    note = note_create(author=cast.alice, subject=cast.nomination, body="Plain *HTML* works")
+    cast = make_discussed("private")
+    note = note_create(author=cast.member, subject=cast.nomination, body="Plain *HTML* works")
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     client = Client()
-    client.force_login(cast.bob)
+    client.force_login(cast.other_member)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
@@ -210,7 +210,7 @@ def test_it_works_without_javascript(browser, live_server) -> None:
     page = context.new_page()
     page.goto(reverse("note_thread", args=[cast.group.slug, "nominations", cast.nomination.pk]))
     note_item(page, "Plain").get_by_role("link", name="Reply").click()
-    expect(page.get_by_role("heading", name=f"Reply to {cast.alice.name}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Reply to {cast.member.name}")).to_be_visible()
     page.get_by_label("Your note").fill("A reply without JavaScript")
     page.get_by_role("button", name="Post reply").click()
     reply = note_item(page, "A reply without JavaScript")
@@ -227,8 +227,8 @@ def test_it_works_without_javascript(browser, live_server) -> None:
 
 
 def test_it_shows_outsiders_no_private_notes(browser, live_server, open_as) -> None:
-    cast = Cast("private")
-    note_create(author=cast.alice, subject=cast.nomination, body="Members only")
+    cast = make_discussed("private")
+    note_create(author=cast.member, subject=cast.nomination, body="Members only")
     url = reverse("note_thread", args=[cast.group.slug, "nominations", cast.nomination.pk])
     for user in (cast.outsider, None):
         page = open_as(browser, live_server, user)
@@ -243,9 +243,9 @@ def test_it_runs_no_script_from_xss_payloads(browser, live_server, open_as) -> N
     for name in ("IntrudersXSS.txt", "RSNAKE_XSS.txt"):
         text = shared_file("fixtures", "xss", name).read_bytes().decode("utf-8", errors="replace")
         lines += [line for line in text.splitlines() if line.strip()][::4]
-    cast = Cast("private")
+    cast = make_discussed("private")
     url = reverse("note_thread", args=[cast.group.slug, "nominations", cast.nomination.pk])
-    page = open_as(browser, live_server, cast.alice)
+    page = open_as(browser, live_server, cast.member)
     page.goto(url)
     # A few through the form, as a person would, the rest through the service.
     for line in lines[:8]:
@@ -253,8 +253,8 @@ def test_it_runs_no_script_from_xss_payloads(browser, live_server, open_as) -> N
         page.get_by_role("button", name="Post note").click()
         expect(page.get_by_label("Your note")).to_have_value("")
     for line in lines[8:]:
-        note_create(author=cast.bob, subject=cast.nomination, body=line)
-        note_create(author=cast.bob, subject=cast.nomination, body=f"[link]({line})")
+        note_create(author=cast.other_member, subject=cast.nomination, body=line)
+        note_create(author=cast.other_member, subject=cast.nomination, body=f"[link]({line})")
     page.goto(url)
     page.wait_for_load_state("networkidle")
     page.locator("li.note").last.scroll_into_view_if_needed()

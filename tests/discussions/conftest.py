@@ -1,48 +1,16 @@
-"""A group with one person per role, and helpers to sign them in."""
-
-from dataclasses import dataclass
+"""Discussion tests: the shared cast (tests/people.py) in a Berlin group, and nominations."""
 
 import pytest
-from django.test import Client
 
-from groups.models import Membership, Nomination, ReadingGroup, User, Vote
-from tests.factories import MembershipFactory, NominationFactory, ReadingGroupFactory, UserFactory
-
-
-@dataclass
-class Cast:
-    group: ReadingGroup
-    owner: User
-    organizer: User
-    member: User
-    outsider: User
-    staff: User
-
-    def client(self, who: str) -> Client:
-        client = Client()
-        if who != "anonymous":
-            client.force_login(getattr(self, who))
-        return client
+from groups.models import Nomination, ReadingGroup, Vote
+from tests import people
+from tests.factories import NominationFactory, UserFactory
+from tests.people import Cast
 
 
 def make_cast(visibility: str = "public", time_zone: str = "Europe/Berlin") -> Cast:
-    group = ReadingGroupFactory(visibility=visibility, time_zone=time_zone)
-    people = {
-        role: MembershipFactory(group=group, role=role, user__display_name=name).user
-        for role, name in [
-            (Membership.Role.OWNER, "Olga Owner"),
-            (Membership.Role.ORGANIZER, "Otto Organizer"),
-            (Membership.Role.MEMBER, "Mia Member"),
-        ]
-    }
-    return Cast(
-        group=group,
-        owner=people["owner"],
-        organizer=people["organizer"],
-        member=people["member"],
-        outsider=UserFactory(display_name="Oscar Outsider"),
-        staff=UserFactory(display_name="Sam Staff", is_staff=True, is_superuser=True),
-    )
+    """The shared cast, in a group that meets in Berlin (a zone with summer time) unless told."""
+    return people.make_cast(visibility, time_zone=time_zone)
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from django.test import Client
 from icalendar import Calendar
 
 from groups.discussions.services import calendar_token_for, session_cancel, session_update
-from tests.discussions.conftest import Cast
 from tests.factories import DiscussionSessionFactory, MembershipFactory
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")

@@ -6,8 +6,9 @@ from django.utils import timezone
 from groups.discussions.services import past_sessions, upcoming_sessions
 from groups.models import DiscussionSession
 from groups.voting.services import last_discussed_at, last_discussed_by_group
-from tests.discussions.conftest import Cast, make_cast
+from tests.discussions.conftest import make_cast
 from tests.factories import DiscussionSessionFactory, PaperFactory
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def test_it_lists_upcoming_and_past_sessions(cast: Cast) -> None:
     assert list(past_sessions(cast.group)) == [ended, done]
     page = cast.client("anonymous").get(f"/g/{cast.group.slug}/sessions/").content.decode()
     assert f"/papers/p/{done.paper.arxiv_id}/" in page  # the reading history links the paper page
-    assert "presented by Mia Member" in page
+    assert "presented by Alice Member" in page
     assert (
         page.index(ahead.paper.title) < page.index("Reading history") < page.index(done.paper.title)
     )

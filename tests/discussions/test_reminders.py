@@ -1,18 +1,17 @@
-import threading
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from groups.discussions.services import session_update
 from groups.models import SessionEmail
 from groups.notifications.sessions import session_reminders_send
 from groups.notifications.tasks import send_session_reminders
-from tests.discussions.conftest import Cast, make_cast
+from tests.concurrency import at_once, postgres_threads
+from tests.discussions.conftest import make_cast
 from tests.factories import DiscussionSessionFactory, RsvpFactory
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 
@@ -122,28 +121,14 @@ def test_it_frees_the_claim_when_sending_fails(cast: Cast, settings) -> None:
     assert session_reminders_send() == 2
 
 
-@pytest.mark.skipif(not settings.IS_POSTGRES, reason="concurrent workers need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@postgres_threads
 def test_it_reminds_once_when_two_workers_run_at_once() -> None:
     casts = [make_cast() for _ in range(3)]
     for cast in casts:
         soon_session(cast)
-    barrier = threading.Barrier(4)
-    counts: list[int] = []
 
-    def worker() -> None:
-        try:
-            barrier.wait()
-            counts.append(session_reminders_send())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    counts, errors = at_once([session_reminders_send] * 4)
+    assert errors == []
     expected = sorted(email for c in casts for email in (c.owner.email, c.organizer.email))
     assert sum(counts) == 6
     assert recipients() == expected

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from groups.discussions.services import next_session_for_group
 from groups.models import DiscussionSession, Rsvp
-from tests.discussions.conftest import Cast
 from tests.factories import DiscussionSessionFactory, RsvpFactory, UserFactory
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_it_answers_htmx_with_the_rsvp_box_only(cast: Cast) -> None:
     assert "<html" not in html
     assert '<strong data-count="going">1</strong> going' in html
     assert '<strong data-count="maybe">1</strong> maybe' in html
-    assert "Mia Member" in html and "Olga Owner" in html
+    assert "Alice Member" in html and "Owen Owner" in html
     assert 'value="maybe" class="choice chosen" aria-pressed="true"' in html
 
 
@@ -109,8 +109,8 @@ def test_it_lists_attendees_with_counts(cast: Cast) -> None:
     page = html.content.decode()
     assert '<strong data-count="going">1</strong> going' in page
     assert '<strong data-count="maybe">1</strong> maybe' in page
-    assert "Olga Owner" in page and "Otto Organizer" in page
-    assert "Mia Member" not in page
+    assert "Owen Owner" in page and "Olga Organizer" in page
+    assert "Alice Member" not in page
     assert "Sign in</a> to answer" in page
     assert 'name="answer"' not in page
 

@@ -1,4 +1,4 @@
-"""Email tests: the cast of a group (tests.discussions), a day's list, mail helpers."""
+"""Email tests: the discussions' cast of a group (tests/people.py), a day's list, mail helpers."""
 
 import datetime as dt
 from collections.abc import Iterator
@@ -8,7 +8,7 @@ from celery import _state as celery_state
 from django.core import mail
 
 from papers.models import DailyListing, Paper
-from tests.discussions.conftest import Cast, cast, make_cast, private_cast  # noqa: F401
+from tests.discussions.conftest import cast, make_cast, private_cast  # noqa: F401
 from tests.factories import PaperFactory
 from tests.papers.conftest import hf_day  # noqa: F401
 

@@ -1,17 +1,16 @@
 import re
-import threading
 from smtplib import SMTPException
 
 import pytest
 from celery.exceptions import Retry
 from django.conf import settings
 from django.core import mail
-from django.db import connection
 
 from groups.models import DigestEmail
 from groups.notifications.digest import digest_deliver, digest_prepare
 from groups.notifications.tasks import send_digest, send_digests
 from papers import tasks as paper_tasks
+from tests.concurrency import at_once, postgres_threads
 from tests.email.conftest import DAY, SATURDAY, html_of, list_papers, sent_to
 from tests.factories import EmailPreferencesFactory, UserFactory
 
@@ -158,29 +157,15 @@ def test_it_schedules_the_digest_in_beat() -> None:
     assert entry["schedule"].hour == {settings.DIGEST_HOUR}
 
 
-@pytest.mark.skipif(not settings.IS_POSTGRES, reason="concurrent workers need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@postgres_threads
 def test_it_sends_each_digest_once_when_two_workers_run_at_once() -> None:
     list_papers(DAY, [3, 4])
     subscribers = [EmailPreferencesFactory().user for _ in range(8)]
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
 
-    def worker() -> None:
-        try:
-            barrier.wait()
-            send_digests.apply(args=[DAY.isoformat()])
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def worker() -> object:
+        return send_digests.apply(args=[DAY.isoformat()])
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    _, errors = at_once([worker, worker])
     assert errors == []
     assert sent_to() == sorted(u.email for u in subscribers)  # each exactly once
     assert DigestEmail.objects.filter(status=DigestEmail.Status.SENT).count() == 8

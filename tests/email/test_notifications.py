@@ -1,9 +1,5 @@
-import threading
-
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.db import connection
 
 from groups.membership.services import membership_leave
 from groups.models import GroupEmailSettings, Membership, Note, Notification
@@ -16,13 +12,15 @@ from groups.notifications.tasks import (
     send_session_notice,
 )
 from groups.voting.services import nomination_create
-from tests.email.conftest import Cast, html_of, make_cast, sent_to
+from tests.concurrency import at_once, postgres_threads
+from tests.email.conftest import html_of, make_cast, sent_to
 from tests.factories import (
     DiscussionSessionFactory,
     GroupEmailSettingsFactory,
     MembershipFactory,
     PaperFactory,
 )
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 
@@ -197,31 +195,17 @@ def test_it_records_a_notification_failed_after_its_retries(cast: Cast, failing_
     assert send_notification.delay(notification.pk).get() is False  # not tried again
 
 
-@pytest.mark.skipif(not settings.IS_POSTGRES, reason="concurrent workers need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@postgres_threads
 def test_it_sends_a_notification_once_when_two_workers_run_at_once() -> None:
     cast = make_cast()
     for _ in range(5):
         MembershipFactory(group=cast.group)
     nomination = cast.group.nominations.create(paper=PaperFactory(), nominated_by=cast.owner)
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
 
-    def worker() -> None:
-        try:
-            barrier.wait()
-            send_group_notices.apply(args=["nomination", nomination.pk])
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def worker() -> object:
+        return send_group_notices.apply(args=["nomination", nomination.pk])
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    _, errors = at_once([worker, worker])
     assert errors == []
     assert len(mail.outbox) == 7  # everyone but the nominator, once
     assert len(set(sent_to())) == 7

@@ -28,8 +28,9 @@ from groups.notifications.tasks import (
     send_group_notices,
     send_notification,
 )
-from tests.email.conftest import Cast, list_papers, sent_to
+from tests.email.conftest import list_papers, sent_to
 from tests.factories import EmailPreferencesFactory, PaperFactory
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +160,7 @@ def test_it_sends_once_when_two_requeue_runs_queue_the_same_row(cast: Cast) -> N
     with broker(send_notification) as queued:
         assert requeue_pending_notifications.apply().get() == 1
         assert requeue_pending_notifications.apply().get() == 1
-    assert [call.kwargs["args"] for call in queued.call_args_list] == [[row.pk], [row.pk]]
+    assert [call.kwargs["args"] for call in queued.call_args_list] == [(row.pk,), (row.pk,)]
 
     # Then the worker runs both; the first claims the row, the second finds it taken.
     results = [send_notification.apply(**call.kwargs).get() for call in queued.call_args_list]

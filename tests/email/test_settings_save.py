@@ -4,8 +4,8 @@ import pytest
 
 from groups.models import EmailPreferences, GroupEmailSettings
 from groups.notifications.email import email_settings_save
-from tests.email.conftest import Cast
 from tests.factories import EmailPreferencesFactory, GroupEmailSettingsFactory
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,9 @@ from django.test import Client
 from groups.models import EmailPreferences, GroupEmailSettings
 from groups.notifications.email import UNSUBSCRIBE_SALT, unsubscribe_token
 from groups.notifications.tasks import send_digests
-from tests.email.conftest import DAY, Cast, list_papers
+from tests.email.conftest import DAY, list_papers
 from tests.factories import EmailPreferencesFactory, UserFactory
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 

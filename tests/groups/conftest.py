@@ -1,43 +1,9 @@
-from dataclasses import dataclass
+"""Groups tests: the shared cast (tests/people.py), of a public group and of a private one."""
 
 import pytest
-from django.test import Client
 
-from groups.models import Membership, ReadingGroup, User
-from tests.factories import MembershipFactory, ReadingGroupFactory, UserFactory
-
-
-@dataclass
-class Cast:
-    """A group and one person in each role, plus an outsider and a staff user (an outsider here)."""
-
-    group: ReadingGroup
-    owner: User
-    organizer: User
-    member: User
-    outsider: User
-    staff: User
-
-    def client(self, who: str) -> Client:
-        client = Client()
-        if who != "anonymous":
-            client.force_login(getattr(self, who))
-        return client
-
-
-def make_cast(**group_fields: object) -> Cast:
-    group = ReadingGroupFactory(**group_fields)
-    owner = MembershipFactory(group=group, role=Membership.Role.OWNER).user
-    organizer = MembershipFactory(group=group, role=Membership.Role.ORGANIZER).user
-    member = MembershipFactory(group=group).user
-    return Cast(
-        group=group,
-        owner=owner,
-        organizer=organizer,
-        member=member,
-        outsider=UserFactory(),
-        staff=UserFactory(is_staff=True, is_superuser=True),
-    )
+from groups.models import ReadingGroup
+from tests.people import Cast, make_cast
 
 
 @pytest.fixture

@@ -4,6 +4,10 @@ Private groups do not exist for outsiders (404, anonymous visitors and staff inc
 in the admin). Public groups are readable by anyone; anonymous visitors are sent to sign in for
 actions; signed-in outsiders get 403 for member actions; members get 403 for organizer actions.
 A method a URL does not take answers 405 before anything is looked up.
+
+Each cell is checked exactly: the status, where a redirect goes, the message it flashes, and
+whether the group's rows changed (an action that was done changed them; a refusal, a page and a
+redirect that says no left every row as it was).
 """
 
 from collections.abc import Callable
@@ -11,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.apps import apps
+from django.contrib.messages import get_messages
 from django.http import HttpResponse
 from django.urls import reverse
 
@@ -22,7 +28,7 @@ from tests.factories import (
     PaperFactory,
     VoteFactory,
 )
-from tests.groups.conftest import Cast, make_cast
+from tests.people import Cast, make_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +46,15 @@ def _scene(visibility: str) -> Scene:
     cast = make_cast(visibility=visibility)
     member = Membership.objects.get(group=cast.group, user=cast.member)
     nomination = NominationFactory(group=cast.group, nominated_by=cast.member)
-    VoteFactory(nomination=nomination, user=cast.member)
+    # Everyone in the group has voted for it (so each can take the vote back); nobody has voted
+    # for the unvoted one (so each can vote): a vote or unvote that changes nothing is no proof.
+    for voter in (cast.member, cast.organizer, cast.owner):
+        VoteFactory(nomination=nomination, user=voter)
     return Scene(
         cast=cast,
         objects={
             "nomination": nomination,
+            "unvoted": NominationFactory(group=cast.group, nominated_by=cast.member),
             "membership": member,
             "invitation": InvitationFactory(group=cast.group),
             "join_request": JoinRequestFactory(group=cast.group),
@@ -61,6 +71,11 @@ class Route:
     obj: str | None = None  # which scene object's pk goes in the URL
     data: Callable[[Scene], dict[str, str]] = lambda scene: {}
 
+    def done_url(self, scene: Scene) -> str:
+        """Where the action redirects once done."""
+        done = DONE.get(self.name, "group_ballot")
+        return reverse(done, args=[] if done == "group_mine" else [scene.cast.group.slug])
+
     def url(self, scene: Scene) -> str:
         args: list[Any] = [scene.cast.group.slug]
         if self.obj:
@@ -68,6 +83,18 @@ class Route:
         return reverse(self.name, args=args)
 
 
+DONE = {
+    "group_join": "group_home",
+    "group_leave": "group_mine",
+    "group_member_role": "group_members",
+    "group_member_remove": "group_members",
+    "group_settings": "group_settings",
+    "group_invitations": "group_invitations",
+    "group_invite_email": "group_invitations",
+    "group_invitation_revoke": "group_invitations",
+    "group_request_approve": "group_requests",
+    "group_request_decline": "group_requests",
+}
 GET, POST, BOTH = frozenset({"GET"}), frozenset({"POST"}), frozenset({"GET", "POST"})
 ROUTES = [
     Route("group_home", "read", GET),
@@ -82,9 +109,9 @@ ROUTES = [
         BOTH,
         data=lambda scene: {"paper": scene.objects["paper"].arxiv_id, "pitch": "Good one"},
     ),
-    Route("group_vote", "member", POST, "nomination"),
+    Route("group_vote", "member", POST, "unvoted"),
     Route("group_unvote", "member", POST, "nomination"),
-    Route("group_withdraw", "member", POST, "nomination"),
+    Route("group_withdraw", "member", POST, "unvoted"),
     Route("group_archive", "organizer", POST, "nomination"),
     Route("group_member_role", "organizer", POST, "membership", lambda s: {"role": "organizer"}),
     Route("group_member_remove", "organizer", POST, "membership"),
@@ -109,48 +136,103 @@ ROUTES = [
 ]
 
 
-def _expected(route: Route, role: str, *, public: bool, method: str) -> str:
+# Rows the group's actions write; reading them whole before and after tells whether a cell changed
+# anything.
+WRITTEN = [
+    "groups.ReadingGroup",
+    "groups.Membership",
+    "groups.Nomination",
+    "groups.Vote",
+    "groups.Invitation",
+    "groups.JoinRequest",
+]
+
+
+def _rows() -> dict[str, list[dict]]:
+    return {label: list(apps.get_model(label).objects.order_by("pk").values()) for label in WRITTEN}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    location: str = ""
+    message: tuple[str, str] | None = None  # (level, text); a success's text is not compared
+    changed: bool = False
+
+
+SUCCESS = ("success", "")
+# Redirects that say no: signed-in people the rules let in, asking for what cannot be done.
+ALREADY_A_MEMBER = ("info", "You are already a member.")
+LAST_OWNER = ("error", "A group needs at least one owner: make someone else an owner first.")
+NOT_THE_NOMINATOR = ("error", "Only the member who nominated a paper can withdraw it.")
+
+
+def _expected(route: Route, role: str, scene: Scene, *, method: str) -> Outcome:
+    slug = scene.cast.group.slug
+    public = scene.cast.group.visibility == ReadingGroup.Visibility.PUBLIC
     if method not in route.methods:
-        return "405"
+        return Outcome(405)
     if not public and role in OUTSIDERS:
-        return "404"
+        return Outcome(404)
     if route.kind == "read":
-        return "ok"
+        return Outcome(200)
     if role == "anonymous":
-        return "sign in"
+        # A POST returns to the group after signing in; the join page is itself the form.
+        back = route.url(scene) if method == "GET" or route.kind == "join" else f"/g/{slug}/"
+        return Outcome(302, f"/accounts/login/?next={back}")
     if route.kind == "join":
-        return "ok"
+        if role in OUTSIDERS:
+            return Outcome(200) if method == "GET" else _done(route, scene)
+        return Outcome(302, f"/g/{slug}/", ALREADY_A_MEMBER)
     if role in OUTSIDERS:
-        return "403"
+        return Outcome(403)
     if route.kind == "organizer" and role == "member":
-        return "403"
-    return "ok"
+        return Outcome(403)
+    if method == "GET":
+        return Outcome(200)
+    if route.name == "group_leave" and role == "owner":
+        return Outcome(302, reverse("group_members", args=[slug]), LAST_OWNER)
+    if route.name == "group_withdraw" and role != "member":
+        return Outcome(302, route.done_url(scene), NOT_THE_NOMINATOR)
+    return _done(route, scene)
 
 
-def _outcome(response: HttpResponse) -> str:
+def _done(route: Route, scene: Scene) -> Outcome:
+    return Outcome(302, route.done_url(scene), SUCCESS, changed=True)
+
+
+def _outcome(response: HttpResponse, *, changed: bool) -> Outcome:
+    messages = [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
+    assert len(messages) <= 1, messages
+    message = messages[0] if messages else None
+    if message and message[0] == "success":
+        message = SUCCESS
+    return Outcome(response.status_code, response.get("Location", ""), message, changed)
+
+
+def _sign_in_or_ok(response: HttpResponse) -> str:
     if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
         return "sign in"
-    if response.status_code in {200, 302}:
-        return "ok"
-    return str(response.status_code)
+    assert response.status_code == 200, response.status_code
+    return "ok"
 
 
 @pytest.mark.parametrize("visibility", ["public", "private"])
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
 def test_it_answers_every_visitor_as_the_rules_say(route: Route, visibility: str) -> None:
-    public = visibility == ReadingGroup.Visibility.PUBLIC
     reading_scene = _scene(visibility)
-    expected: dict[tuple[str, str], str] = {}
-    actual: dict[tuple[str, str], str] = {}
+    expected: dict[tuple[str, str], Outcome] = {}
+    actual: dict[tuple[str, str], Outcome] = {}
     for role in ROLES:
         for method in ("GET", "POST"):
             # Every POST gets a fresh group so one visitor's action cannot change the next one's.
             scene = reading_scene if method == "GET" else _scene(visibility)
             client = scene.cast.client(role)
             url = route.url(scene)
+            before = _rows()
             response = client.get(url) if method == "GET" else client.post(url, route.data(scene))
-            expected[role, method] = _expected(route, role, public=public, method=method)
-            actual[role, method] = _outcome(response)
+            expected[role, method] = _expected(route, role, scene, method=method)
+            actual[role, method] = _outcome(response, changed=_rows() != before)
     assert actual == expected
 
 
@@ -205,8 +287,8 @@ def test_it_404s_an_unknown_group() -> None:
 )
 def test_it_guards_the_site_wide_group_pages(path: str, anonymous: str, signed_in: str) -> None:
     cast = make_cast()
-    assert _outcome(cast.client("anonymous").get(path)) == anonymous
-    assert _outcome(cast.client("outsider").get(path)) == signed_in
+    assert _sign_in_or_ok(cast.client("anonymous").get(path)) == anonymous
+    assert _sign_in_or_ok(cast.client("outsider").get(path)) == signed_in
     assert cast.client("outsider").put(path).status_code == 405
 
 
@@ -214,8 +296,10 @@ def test_it_guards_the_nominate_to_page() -> None:
     cast = make_cast()
     paper = PaperFactory()
     path = f"/nominate/{paper.arxiv_id}/"
-    assert _outcome(cast.client("anonymous").get(path)) == "sign in"
-    assert _outcome(cast.client("anonymous").post(path, {"group": cast.group.slug})) == "sign in"
+    assert _sign_in_or_ok(cast.client("anonymous").get(path)) == "sign in"
+    assert (
+        _sign_in_or_ok(cast.client("anonymous").post(path, {"group": cast.group.slug})) == "sign in"
+    )
     assert cast.client("member").get(path).status_code == 200
     assert cast.client("member").delete(path).status_code == 405
 

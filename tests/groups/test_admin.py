@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import InvitationFactory, JoinRequestFactory, NominationFactory, VoteFactory
-from tests.groups.conftest import Cast
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 

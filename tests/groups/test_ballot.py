@@ -8,7 +8,7 @@ from groups.models import Membership, Nomination, Vote
 from groups.voting.ballot import PAGE_STEP
 from groups.voting.services import ballot, vote_cast
 from tests.factories import MembershipFactory, NominationFactory, VoteFactory
-from tests.groups.conftest import Cast
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 

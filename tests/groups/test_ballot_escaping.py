@@ -4,8 +4,8 @@ import pytest
 
 from groups.models import Vote
 from tests.factories import MembershipFactory, NominationFactory, PaperFactory, UserFactory
-from tests.groups.conftest import Cast
 from tests.notes.test_xss_corpus import Audit
+from tests.people import Cast
 from tests.shared import xss_markup_lines
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.test import Client
 from groups.models import Nomination, Vote
 from groups.voting.ballot import PAGE_STEP
 from tests.factories import MembershipFactory, NominationFactory, PaperFactory
-from tests.groups.conftest import Cast
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}

@@ -17,7 +17,7 @@ from groups.voting.services import (
     vote_withdraw,
 )
 from tests.factories import MembershipFactory, NominationFactory, PaperFactory, VoteFactory
-from tests.groups.conftest import Cast
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -160,7 +160,7 @@ def test_it_shows_a_closed_nomination_in_its_row_with_the_reason(cast: Cast) -> 
 
 @pytest.mark.parametrize(("visibility", "status"), [("public", 403), ("private", 404)])
 def test_it_refuses_a_stale_page_after_the_member_left(visibility: str, status: int) -> None:
-    from tests.groups.conftest import make_cast
+    from tests.people import make_cast
 
     cast = make_cast(visibility=visibility)
     (nomination,) = _ranked_rows(cast, [0])

@@ -1,15 +1,12 @@
 """Many requests at once against PostgreSQL: the database constraints and row locks hold."""
 
-import threading
 from collections.abc import Callable
 
-import pytest
-from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from groups.membership.services import MembershipError, invitation_accept, membership_role_change
 from groups.models import Membership, Vote
+from tests.concurrency import POSTGRES_THREADS, at_once
 from tests.factories import (
     InvitationFactory,
     MembershipFactory,
@@ -18,38 +15,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(not settings.IS_POSTGRES, reason="threads need PostgreSQL"),
-    pytest.mark.django_db(transaction=True),
-]
-
-
-def _at_once(jobs: list[Callable[[], object]]) -> tuple[list[object], list[BaseException]]:
-    """Runs the jobs in threads released together; returns their results and exceptions."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[object] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(job: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            result = job()
-            with lock:
-                results.append(result)
-        except BaseException as exc:
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
+pytestmark = POSTGRES_THREADS
 
 
 def _vote_post(user, url: str, *, htmx: bool) -> Callable[[], int]:
@@ -62,24 +28,24 @@ def _vote_post(user, url: str, *, htmx: bool) -> Callable[[], int]:
     return post
 
 
-def test_it_keeps_one_vote_when_a_member_votes_twenty_times_at_once() -> None:
+def test_it_keeps_one_vote_when_a_member_votes_twenty_timesat_once() -> None:
     nomination = NominationFactory()
     member = MembershipFactory(group=nomination.group).user
     url = f"/g/{nomination.group.slug}/n/{nomination.pk}/vote/"
 
-    statuses, errors = _at_once([_vote_post(member, url, htmx=i % 2 == 0) for i in range(20)])
+    statuses, errors = at_once([_vote_post(member, url, htmx=i % 2 == 0) for i in range(20)])
 
     assert errors == []
     assert sorted(set(statuses)) == [200, 302]
     assert Vote.objects.filter(nomination=nomination, user=member).count() == 1
 
 
-def test_it_counts_every_member_voting_at_once() -> None:
+def test_it_counts_every_member_votingat_once() -> None:
     nomination = NominationFactory()
     members = [MembershipFactory(group=nomination.group).user for _ in range(20)]
     url = f"/g/{nomination.group.slug}/n/{nomination.pk}/vote/"
 
-    statuses, errors = _at_once([_vote_post(m, url, htmx=True) for m in members])
+    statuses, errors = at_once([_vote_post(m, url, htmx=True) for m in members])
 
     assert errors == []
     assert statuses == [200] * 20
@@ -99,7 +65,7 @@ def test_it_admits_no_more_people_than_an_invitation_allows() -> None:
 
         return job
 
-    results, errors = _at_once([accept(u) for u in people])
+    results, errors = at_once([accept(u) for u in people])
 
     assert errors == []
     assert sum(1 for r in results if isinstance(r, MembershipError)) == 9
@@ -108,7 +74,7 @@ def test_it_admits_no_more_people_than_an_invitation_allows() -> None:
     assert invitation.use_count == 3
 
 
-def test_it_never_leaves_a_group_without_an_owner_when_owners_step_down_at_once() -> None:
+def test_it_never_leaves_a_group_without_an_owner_when_owners_step_downat_once() -> None:
     group = ReadingGroupFactory()
     first = MembershipFactory(group=group, role=Membership.Role.OWNER)
     second = MembershipFactory(group=group, role=Membership.Role.OWNER)
@@ -122,7 +88,7 @@ def test_it_never_leaves_a_group_without_an_owner_when_owners_step_down_at_once(
 
         return job
 
-    results, errors = _at_once([demote(first, second), demote(second, first)])
+    results, errors = at_once([demote(first, second), demote(second, first)])
 
     assert errors == []
     assert Membership.objects.filter(group=group, role=Membership.Role.OWNER).count() == 1
@@ -146,7 +112,7 @@ def test_it_gives_every_change_at_once_its_own_ballot_version() -> None:
     ]
     jobs += [lambda: nomination_create(group=group, user=members[0], paper=PaperFactory())]
 
-    results, errors = _at_once(jobs)
+    results, errors = at_once(jobs)
 
     assert errors == []
     versions = [r.version for r in results if hasattr(r, "version")]

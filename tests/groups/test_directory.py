@@ -9,7 +9,7 @@ from tests.factories import (
     ReadingGroupFactory,
     RsvpFactory,
 )
-from tests.groups.conftest import Cast
+from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
 

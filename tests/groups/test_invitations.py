@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from groups.models import Invitation, Membership, ReadingGroup
 from tests.factories import InvitationFactory, UserFactory
-from tests.groups.conftest import Cast, make_cast
+from tests.people import Cast, make_cast
 
 pytestmark = pytest.mark.django_db
 

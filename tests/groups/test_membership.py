@@ -4,7 +4,7 @@ from django.test import Client
 from groups.membership.services import MembershipError, membership_leave, membership_role_change
 from groups.models import Activity, JoinRequest, Membership, ReadingGroup
 from tests.factories import JoinRequestFactory, MembershipFactory, UserFactory
-from tests.groups.conftest import Cast, make_cast
+from tests.people import Cast, make_cast
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from django.test import Client
 
 from groups.models import Activity, DiscussionSession, Nomination, Vote
 from tests.factories import MembershipFactory, NominationFactory, PaperFactory, VoteFactory
-from tests.groups.conftest import Cast
 from tests.network import FakeNetwork
 from tests.papers.conftest import arxiv_fixture_path
+from tests.people import Cast
 
 EMPTY_ATOM = (
     '<?xml version="1.0" encoding="UTF-8"?>'

@@ -16,7 +16,7 @@ from groups.membership.services import (
 from groups.models import GroupBan, JoinRequest, Membership, ReadingGroup
 from groups.moderation.services import group_ban, group_unban
 from tests.factories import InvitationFactory, UserFactory
-from tests.moderation.conftest import client_for
+from tests.people import client_for
 
 
 def test_it_ends_the_membership_and_declines_a_pending_request(cast) -> None:
@@ -24,31 +24,33 @@ def test_it_ends_the_membership_and_declines_a_pending_request(cast) -> None:
     cast.group.join_policy = ReadingGroup.JoinPolicy.REQUEST
     cast.group.save()
     join_request_create(group=cast.group, user=stranger)
-    assert group_ban(group=cast.group, user=cast.alice, by=cast.organizer, reason="x")
+    assert group_ban(group=cast.group, user=cast.other_member, by=cast.organizer, reason="x")
     assert group_ban(group=cast.group, user=stranger, by=cast.organizer)
-    assert not Membership.objects.filter(group=cast.group, user=cast.alice).exists()
+    assert not Membership.objects.filter(group=cast.group, user=cast.other_member).exists()
     assert JoinRequest.objects.get(user=stranger).status == "declined"
 
 
 def test_it_refuses_every_way_back_in(cast) -> None:
-    group_ban(group=cast.group, user=cast.alice, by=cast.organizer)
+    group_ban(group=cast.group, user=cast.other_member, by=cast.organizer)
     cast.group.join_policy = ReadingGroup.JoinPolicy.OPEN
     cast.group.save()
     with pytest.raises(MembershipError, match="banned"):
-        membership_join(group=cast.group, user=cast.alice)
+        membership_join(group=cast.group, user=cast.other_member)
     link = InvitationFactory(group=cast.group)
     with pytest.raises(MembershipError, match="banned"):
-        invitation_accept(invitation=link, user=cast.alice)
+        invitation_accept(invitation=link, user=cast.other_member)
     link.refresh_from_db()
     assert link.use_count == 0
-    emailed = invitation_email_send(group=cast.group, by=cast.organizer, email=cast.alice.email)
+    emailed = invitation_email_send(
+        group=cast.group, by=cast.organizer, email=cast.other_member.email
+    )
     with pytest.raises(MembershipError, match="banned"):
-        invitation_accept(invitation=emailed, user=cast.alice)
+        invitation_accept(invitation=emailed, user=cast.other_member)
     cast.group.join_policy = ReadingGroup.JoinPolicy.REQUEST
     cast.group.save()
     with pytest.raises(MembershipError, match="banned"):
-        join_request_create(group=cast.group, user=cast.alice)
-    assert not Membership.objects.filter(group=cast.group, user=cast.alice).exists()
+        join_request_create(group=cast.group, user=cast.other_member)
+    assert not Membership.objects.filter(group=cast.group, user=cast.other_member).exists()
 
 
 def test_it_refuses_approving_a_request_made_before_the_ban(cast) -> None:
@@ -64,20 +66,20 @@ def test_it_refuses_approving_a_request_made_before_the_ban(cast) -> None:
 
 
 def test_it_lets_them_back_after_an_unban(cast) -> None:
-    group_ban(group=cast.group, user=cast.alice, by=cast.organizer)
-    group_unban(group=cast.group, user=cast.alice, by=cast.organizer)
+    group_ban(group=cast.group, user=cast.other_member, by=cast.organizer)
+    group_unban(group=cast.group, user=cast.other_member, by=cast.organizer)
     cast.group.join_policy = ReadingGroup.JoinPolicy.OPEN
     cast.group.save()
-    _membership, created = membership_join(group=cast.group, user=cast.alice)
+    _membership, created = membership_join(group=cast.group, user=cast.other_member)
     assert created
 
 
 def test_it_holds_one_ban_per_group_and_user_in_the_database(cast) -> None:
     from django.db import IntegrityError, transaction
 
-    GroupBan.objects.create(group=cast.group, user=cast.alice)
+    GroupBan.objects.create(group=cast.group, user=cast.other_member)
     with pytest.raises(IntegrityError), transaction.atomic():
-        GroupBan.objects.create(group=cast.group, user=cast.alice)
+        GroupBan.objects.create(group=cast.group, user=cast.other_member)
 
 
 def test_it_refuses_banning_oneself_or_an_owner_as_an_organizer(cast) -> None:
@@ -93,15 +95,15 @@ def test_it_shows_the_banned_person_why_the_join_button_fails(cast) -> None:
     cast.group.join_policy = ReadingGroup.JoinPolicy.OPEN
     cast.group.save()
     client_for(cast.organizer).post(
-        reverse("group_ban", args=[cast.group.slug]), {"username": "alice", "reason": "spam"}
+        reverse("group_ban", args=[cast.group.slug]), {"username": "bob", "reason": "spam"}
     )
-    response = client_for(cast.alice).post(
+    response = client_for(cast.other_member).post(
         reverse("group_join", args=[cast.group.slug]), follow=True
     )
     assert BANNED_MESSAGE in response.content.decode()
-    assert not Membership.objects.filter(group=cast.group, user=cast.alice).exists()
+    assert not Membership.objects.filter(group=cast.group, user=cast.other_member).exists()
     link = InvitationFactory(group=cast.group)
-    response = client_for(cast.alice).post(reverse("group_join_link", args=[link.token]))
+    response = client_for(cast.other_member).post(reverse("group_join_link", args=[link.token]))
     assert response.status_code == 410
     assert "banned" in response.content.decode()
 
@@ -109,12 +111,12 @@ def test_it_shows_the_banned_person_why_the_join_button_fails(cast) -> None:
 def test_it_bans_from_the_members_page_and_lists_the_ban(cast) -> None:
     client = client_for(cast.organizer)
     response = client.post(
-        reverse("group_ban", args=[cast.group.slug]), {"username": "@Alice", "next": "members"}
+        reverse("group_ban", args=[cast.group.slug]), {"username": "@Bob", "next": "members"}
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("group_members", args=[cast.group.slug])
     page = client.get(reverse("group_moderation", args=[cast.group.slug])).content.decode()
-    assert "Lift ban" in page and "@alice" in page
+    assert "Lift ban" in page and "@bob" in page
 
 
 def test_it_answers_an_unknown_handle_with_the_form(cast) -> None:

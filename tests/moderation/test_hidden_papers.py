@@ -6,8 +6,8 @@ from django.test import Client
 
 from groups.moderation.services import paper_hide
 from tests.factories import MembershipFactory, NominationFactory, UserFactory
-from tests.moderation.conftest import client_for
 from tests.papers.conftest import listed_papers
+from tests.people import client_for
 
 DAY = dt.date(2026, 6, 12)
 
@@ -39,7 +39,7 @@ def test_it_keeps_the_page_for_members_of_a_nominating_group_only(cast) -> None:
     _shown, hidden = _setup(cast)
     NominationFactory(group=cast.group, paper=hidden)
     url = f"/papers/p/{hidden.arxiv_id}/"
-    member = client_for(cast.bob).get(url)
+    member = client_for(cast.member).get(url)
     assert member.status_code == 200
     assert "Hidden by a moderator" in member.content.decode()
     assert client_for(cast.moderator).get(url).status_code == 200

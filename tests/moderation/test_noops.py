@@ -15,7 +15,7 @@ from groups.moderation.services import (
     user_unsuspend,
 )
 from groups.notes.services import note_hide, note_unhide
-from tests.moderation.conftest import client_for
+from tests.people import client_for
 
 
 def test_it_treats_repeated_actions_as_no_ops(cast) -> None:
@@ -24,22 +24,22 @@ def test_it_treats_repeated_actions_as_no_ops(cast) -> None:
     assert note_unhide(note=cast.note, by=by) is False
     assert flags_dismiss(note=cast.note, by=by) == 0
     assert thread_unlock(subject=cast.nomination, by=by) is False
-    assert group_unban(group=cast.group, user=cast.alice, by=by) is False
-    assert user_unsuspend(user=cast.alice, by=site) is False
+    assert group_unban(group=cast.group, user=cast.other_member, by=by) is False
+    assert user_unsuspend(user=cast.other_member, by=site) is False
     assert paper_unhide(paper=paper, by=site) is False
     assert not ModerationLog.objects.exists()
 
     assert note_hide(note=cast.note, by=by) is True
     assert thread_lock(subject=cast.nomination, by=by) is True
-    assert group_ban(group=cast.group, user=cast.alice, by=by) is True
-    assert user_suspend(user=cast.bob, by=site) is True
+    assert group_ban(group=cast.group, user=cast.other_member, by=by) is True
+    assert user_suspend(user=cast.member, by=site) is True
     assert paper_hide(paper=paper, by=site) is True
     assert ModerationLog.objects.count() == 5
 
     assert note_hide(note=cast.note, by=by) is False
     assert thread_lock(subject=cast.nomination, by=by) is False
-    assert group_ban(group=cast.group, user=cast.alice, by=by) is False
-    assert user_suspend(user=cast.bob, by=site) is False
+    assert group_ban(group=cast.group, user=cast.other_member, by=by) is False
+    assert user_suspend(user=cast.member, by=site) is False
     assert paper_hide(paper=paper, by=site) is False
     assert ModerationLog.objects.count() == 5
 

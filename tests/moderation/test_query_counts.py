@@ -6,7 +6,7 @@ from django.urls import reverse
 from groups.models import GroupBan, ModerationLog
 from groups.moderation.services import thread_lock
 from tests.factories import NominationFactory, NoteFactory, NoteFlagFactory, UserFactory
-from tests.moderation.conftest import client_for
+from tests.people import client_for
 
 PAGE_QUERIES = 8  # session, user, group, membership, flags, bans, locks, log
 
@@ -16,8 +16,8 @@ def test_it_reads_the_moderation_page_in_fixed_queries(
     cast, rows, django_assert_num_queries
 ) -> None:
     for index in range(rows):
-        note = NoteFactory(nomination=cast.nomination, author=cast.bob, body=f"n{index}")
-        NoteFlagFactory(note=note, flagged_by=cast.alice)
+        note = NoteFactory(nomination=cast.nomination, author=cast.member, body=f"n{index}")
+        NoteFlagFactory(note=note, flagged_by=cast.other_member)
         GroupBan.objects.create(group=cast.group, user=UserFactory(), banned_by=cast.organizer)
         thread_lock(subject=NominationFactory(group=cast.group), by=cast.organizer)
     assert ModerationLog.objects.count() == rows

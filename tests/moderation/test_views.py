@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from groups.models import GroupBan, Note
-from tests.moderation.conftest import client_for
+from tests.people import client_for
 
 ROLES = [
     "anonymous",
@@ -13,7 +13,7 @@ ROLES = [
     "other_organizer",
     "organizer",
     "moderator",
-    "superuser",
+    "staff",
 ]
 LOGIN, DONE = "login", "redirect"
 # Staff are outsiders on group pages (groups/access.py): they moderate in the admin. A private
@@ -52,17 +52,17 @@ def _url(cast, name: str) -> str:
     if name.startswith("thread_"):
         return reverse(name, args=[slug, "nominations", cast.nomination.pk])
     if name == "group_unban":
-        return reverse(name, args=[slug, cast.alice.pk])
+        return reverse(name, args=[slug, cast.other_member.pk])
     return reverse(name, args=[slug])
 
 
 def _user(cast, role: str):
-    return None if role == "anonymous" else cast.actor("bob" if role == "member" else role)
+    return None if role == "anonymous" else cast.user(role)
 
 
 def _check(cast, table, name, method, expected) -> None:
     for role, want in zip(ROLES, expected, strict=True):
-        data = {"username": "alice", "reason": "spam"}
+        data = {"username": "bob", "reason": "spam"}
         client = client_for(_user(cast, role))
         response = getattr(client, method)(_url(cast, name), data if method == "post" else None)
         if want == LOGIN:
@@ -76,7 +76,7 @@ def _check(cast, table, name, method, expected) -> None:
 @pytest.mark.parametrize(("name", "method"), list(PRIVATE))
 def test_it_guards_each_url_of_a_private_group(cast, name, method) -> None:
     if name == "group_unban":
-        GroupBan.objects.create(group=cast.group, user=cast.alice)
+        GroupBan.objects.create(group=cast.group, user=cast.other_member)
     _check(cast, PRIVATE, name, method, PRIVATE[(name, method)])
 
 
@@ -92,11 +92,11 @@ def test_it_refuses_the_wrong_method(cast, name, method) -> None:
 
 
 def test_it_keeps_members_from_hiding_others_notes(cast) -> None:
-    response = client_for(cast.bob).post(_url(cast, "note_hide"), {"reason": "mine now"})
+    response = client_for(cast.member).post(_url(cast, "note_hide"), {"reason": "mine now"})
     assert response.status_code == 403
     assert not Note.objects.get(pk=cast.note.pk).is_hidden
 
 
 def test_it_keeps_flagging_ones_own_note_out(cast) -> None:
-    response = client_for(cast.alice).get(_url(cast, "note_flag"))
+    response = client_for(cast.other_member).get(_url(cast, "note_flag"))
     assert response.status_code == 403

@@ -1,17 +1,13 @@
+"""Notes tests: the shared cast (tests/people.py) with a nomination and its session, threads."""
+
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.test import Client
 
-from groups.models import DiscussionSession, Membership, ReadingGroup
-from tests.factories import MembershipFactory, NominationFactory, ReadingGroupFactory, UserFactory
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
+from groups.models import DiscussionSession, Nomination, ReadingGroup
+from tests.factories import NominationFactory
+from tests.people import Cast, make_cast
 
 
 def make_session(nomination) -> DiscussionSession:
@@ -25,31 +21,28 @@ def make_session(nomination) -> DiscussionSession:
     )
 
 
-class Cast:
-    """A group with everyone the permission tests need: organizer, two members, an outsider, staff."""
+@dataclass
+class Discussed(Cast):
+    """The cast, and a nomination by the member (alice) that has a discussion session."""
 
-    def __init__(self, visibility: str, prefix: str = "") -> None:
-        self.group = ReadingGroupFactory(visibility=visibility)
-        self.organizer = UserFactory(username=f"{prefix}olga")
-        self.alice = UserFactory(username=f"{prefix}alice")
-        self.bob = UserFactory(username=f"{prefix}bob")
-        self.outsider = UserFactory(username=f"{prefix}oscar")
-        self.staff = UserFactory(username=f"{prefix}stella", is_staff=True, is_superuser=True)
-        MembershipFactory(group=self.group, user=self.organizer, role=Membership.Role.ORGANIZER)
-        MembershipFactory(group=self.group, user=self.alice)
-        MembershipFactory(group=self.group, user=self.bob)
-        self.nomination = NominationFactory(group=self.group, nominated_by=self.alice)
-        self.session = make_session(self.nomination)
+    nomination: Nomination
+    session: DiscussionSession
+
+
+def make_discussed(visibility: str, username_prefix: str = "") -> Discussed:
+    cast = make_cast(visibility, username_prefix=username_prefix, other_member=True)
+    nomination = NominationFactory(group=cast.group, nominated_by=cast.member)
+    return Discussed(**vars(cast), nomination=nomination, session=make_session(nomination))
 
 
 @pytest.fixture
-def private(db) -> Cast:
-    return Cast(ReadingGroup.Visibility.PRIVATE)
+def private(db) -> Discussed:
+    return make_discussed(ReadingGroup.Visibility.PRIVATE)
 
 
 @pytest.fixture
-def public(db) -> Cast:
-    return Cast(ReadingGroup.Visibility.PUBLIC, prefix="pub_")
+def public(db) -> Discussed:
+    return make_discussed(ReadingGroup.Visibility.PUBLIC, username_prefix="pub_")
 
 
 def make_thread(subject, authors: list, count: int, *, seed: int = 7) -> list:

@@ -6,7 +6,7 @@ from django.urls import reverse
 from groups.models import Note
 from groups.notes.services import note_create
 from tests.factories import NoteFactory
-from tests.notes.conftest import client_for
+from tests.people import client_for
 
 ROLES = ["anonymous", "outsider", "member", "author", "organizer", "staff"]
 LOGIN = "login"  # a redirect to the sign-in page
@@ -63,8 +63,8 @@ def user_for(cast, role: str):
     return {
         "anonymous": None,
         "outsider": cast.outsider,
-        "member": cast.bob,
-        "author": cast.alice,
+        "member": cast.other_member,
+        "author": cast.member,
         "organizer": cast.organizer,
         "staff": cast.staff,
     }[role]
@@ -73,8 +73,8 @@ def user_for(cast, role: str):
 def check(cast, table: dict, name: str, method: str) -> None:
     thread_url = reverse("note_thread", args=[cast.group.slug, "nominations", cast.nomination.pk])
     for role, expected in zip(ROLES, table[(name, method)], strict=True):
-        note = note_create(author=cast.alice, subject=cast.nomination, body=f"By alice for {role}")
-        note_create(author=cast.bob, subject=cast.nomination, body="A reply", parent=note)
+        note = note_create(author=cast.member, subject=cast.nomination, body=f"By alice for {role}")
+        note_create(author=cast.other_member, subject=cast.nomination, body="A reply", parent=note)
         data = {"body": f"Written by {role}"} if method == "post" else None
         response = getattr(client_for(user_for(cast, role)), method)(
             url_for(cast, name, note), data
@@ -101,13 +101,13 @@ def test_it_guards_every_url_of_a_public_group(public, name: str, method: str) -
 
 @pytest.mark.parametrize(("name", "method"), WRONG_METHODS)
 def test_it_refuses_the_wrong_method(private, name: str, method: str) -> None:
-    note = note_create(author=private.alice, subject=private.nomination, body="Hi")
-    response = getattr(client_for(private.alice), method)(url_for(private, name, note))
+    note = note_create(author=private.member, subject=private.nomination, body="Hi")
+    response = getattr(client_for(private.member), method)(url_for(private, name, note))
     assert response.status_code == 405
 
 
 def test_it_keeps_a_private_groups_notes_out_of_outsiders_pages(private) -> None:
-    note = note_create(author=private.alice, subject=private.nomination, body="Secret plan")
+    note = note_create(author=private.member, subject=private.nomination, body="Secret plan")
     for user in (None, private.outsider, private.staff):
         client = client_for(user)
         for url in (url_for(private, "note_thread", note), url_for(private, "note_detail", note)):
@@ -117,21 +117,21 @@ def test_it_keeps_a_private_groups_notes_out_of_outsiders_pages(private) -> None
 
 
 def test_it_finds_no_note_through_another_groups_url(private, public) -> None:
-    note = NoteFactory(nomination=public.nomination, author=public.alice)
+    note = NoteFactory(nomination=public.nomination, author=public.member)
     # A member of the private group asks for the public group's note under the private slug.
-    response = client_for(private.alice).get(
+    response = client_for(private.member).get(
         reverse("note_detail", args=[private.group.slug, note.pk])
     )
     assert response.status_code == 404
     thread = reverse("note_thread", args=[private.group.slug, "nominations", public.nomination.pk])
-    assert client_for(private.alice).get(thread).status_code == 404
+    assert client_for(private.member).get(thread).status_code == 404
 
 
 def test_it_needs_csrf_on_posts(private) -> None:
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(private.alice)
+    client.force_login(private.member)
     response = client.post(url_for(private, "note_post", Note()), {"body": "Hi"})
     assert response.status_code == 403
     assert not Note.objects.exists()

@@ -19,12 +19,13 @@ from groups.notes.services import (
     subtree,
     thread_items,
 )
-from tests.notes.conftest import client_for, make_thread
+from tests.notes.conftest import make_thread
+from tests.people import client_for
 
 
 def post(cast, body: str, parent: Note | None = None, author=None) -> Note:
     return note_create(
-        author=author or cast.alice, subject=cast.nomination, body=body, parent=parent
+        author=author or cast.member, subject=cast.nomination, body=body, parent=parent
     )
 
 
@@ -57,22 +58,22 @@ def test_it_keeps_deleted_notes_with_replies_as_placeholders(private) -> None:
     a1 = post(private, "a1", a)
     a1x = post(private, "a1x", a1)
     lone = post(private, "lone")
-    note_delete(note=a, user=private.alice)
-    note_delete(note=lone, user=private.alice)
+    note_delete(note=a, user=private.member)
+    note_delete(note=lone, user=private.member)
     items = read(private.nomination)
     assert [(item.note.body, item.placeholder) for item in items] == [
         ("a", "deleted"), ("a1", ""), ("a1x", ""),
     ]  # fmt: skip
     # Once nothing under it is shown, a deleted note leaves the thread too.
-    note_delete(note=a1x, user=private.alice)
-    note_delete(note=a1, user=private.alice)
+    note_delete(note=a1x, user=private.member)
+    note_delete(note=a1, user=private.member)
     assert build_thread(Note.objects.for_tree(private.nomination)) == []
     assert Note.objects.count() == 4
 
 
 def test_it_shows_hidden_notes_to_organizers_only(private) -> None:
     a = post(private, "a")
-    post(private, "a1", a, author=private.bob)
+    post(private, "a1", a, author=private.other_member)
     lone = post(private, "lone")
     note_hide(note=a, by=private.organizer)
     note_hide(note=lone, by=private.organizer)
@@ -100,7 +101,7 @@ def test_it_caps_the_indent_but_keeps_the_depth_of_a_long_chain(private) -> None
         parent = Note.objects.create(
             group=private.group,
             nomination=private.nomination,
-            author=private.alice,
+            author=private.member,
             parent=parent,
             body=f"n{index}",
             body_html="x",
@@ -109,11 +110,11 @@ def test_it_caps_the_indent_but_keeps_the_depth_of_a_long_chain(private) -> None
     assert [item.depth for item in items] == list(range(1200))
     assert items[-1].indent == MAX_INDENT
     assert items[0].replies == 1199
-    assert items[7].parent_author == private.alice.name
+    assert items[7].parent_author == private.member.name
 
 
 def test_it_pages_by_note_not_by_position(private) -> None:
-    notes = make_thread(private.nomination, [private.alice, private.bob], 450)
+    notes = make_thread(private.nomination, [private.member, private.other_member], 450)
     places = build_thread(Note.objects.for_tree(private.nomination))
     first, cursor = page_after(places, None)
     assert len(first) == 200 and cursor == first[-1].note_id
@@ -137,9 +138,11 @@ def test_it_cuts_a_subtree_out_of_the_thread(private) -> None:
 def test_it_reads_a_thread_in_the_same_number_of_queries(
     private, count: int, django_assert_num_queries
 ) -> None:
-    make_thread(private.nomination, [private.alice, private.bob, private.organizer], count)
+    make_thread(
+        private.nomination, [private.member, private.other_member, private.organizer], count
+    )
     url = reverse("note_thread", args=[private.group.slug, "nominations", private.nomination.pk])
-    client = client_for(private.alice)
+    client = client_for(private.member)
     # session, user, group, membership, nomination + paper, the thread's tree (tuples), the
     # shown notes (with their authors)
     with django_assert_num_queries(7):
@@ -152,8 +155,8 @@ def test_it_reads_a_thread_in_the_same_number_of_queries(
 def test_it_reads_the_next_page_and_a_note_page_in_constant_queries(
     private, count: int, django_assert_num_queries
 ) -> None:
-    notes = make_thread(private.nomination, [private.alice, private.bob], count)
-    client = client_for(private.bob)
+    notes = make_thread(private.nomination, [private.member, private.other_member], count)
+    client = client_for(private.other_member)
     more = reverse("note_more", args=[private.group.slug, "nominations", private.nomination.pk])
     # as for the thread page: the tree, then the shown notes (and the notes they reply to)
     with django_assert_num_queries(7):
@@ -170,9 +173,9 @@ def test_it_reads_the_next_page_and_a_note_page_in_constant_queries(
 def test_it_posts_a_reply_in_the_same_number_of_queries(
     private, count: int, django_assert_num_queries
 ) -> None:
-    notes = make_thread(private.nomination, [private.alice, private.bob], count)
+    notes = make_thread(private.nomination, [private.member, private.other_member], count)
     Note.objects.update(created_at=timezone.now() - timedelta(minutes=5))
-    client = client_for(private.bob)
+    client = client_for(private.other_member)
     url = reverse("note_reply", args=[private.group.slug, notes[-1].pk])
     # the htmx answer reads the tree to place the row, then the reply and its parent
     with django_assert_num_queries(15):
@@ -197,9 +200,9 @@ def notes_built() -> Iterator[list[int]]:
 
 
 def test_it_builds_note_instances_for_the_shown_notes_only(private) -> None:
-    make_thread(private.nomination, [private.alice, private.bob], 2000)
+    make_thread(private.nomination, [private.member, private.other_member], 2000)
     url = reverse("note_thread", args=[private.group.slug, "nominations", private.nomination.pk])
-    client = client_for(private.alice)
+    client = client_for(private.member)
     with notes_built() as built:
         response = client.get(url)
     shown = [item.note.pk for item in response.context["items"]]
@@ -209,11 +212,11 @@ def test_it_builds_note_instances_for_the_shown_notes_only(private) -> None:
 
 
 def test_it_builds_only_the_ancestors_of_a_later_page_beyond_its_notes(private) -> None:
-    make_thread(private.nomination, [private.alice, private.bob], 2000)
+    make_thread(private.nomination, [private.member, private.other_member], 2000)
     places = build_thread(Note.objects.for_tree(private.nomination))
     second, _ = page_after(places, places[199].note_id)
     more = reverse("note_more", args=[private.group.slug, "nominations", private.nomination.pk])
-    client = client_for(private.bob)
+    client = client_for(private.other_member)
     with notes_built() as built:
         response = client.get(f"{more}?after={places[199].note_id}", headers={"HX-Request": "true"})
     assert [item.note.pk for item in response.context["items"]] == [p.note_id for p in second]
@@ -226,7 +229,7 @@ def test_it_names_the_author_replied_to_when_that_note_was_on_an_earlier_page(pr
         Note(
             group=private.group,
             nomination=private.nomination,
-            author=private.bob,
+            author=private.other_member,
             parent=root,
             body=f"answer {index}",
             body_html=f"<p>answer {index}</p>",
@@ -235,10 +238,10 @@ def test_it_names_the_author_replied_to_when_that_note_was_on_an_earlier_page(pr
     )
     places = build_thread(Note.objects.for_tree(private.nomination))
     more = reverse("note_more", args=[private.group.slug, "nominations", private.nomination.pk])
-    response = client_for(private.bob).get(f"{more}?after={places[199].note_id}")
+    response = client_for(private.other_member).get(f"{more}?after={places[199].note_id}")
     [item] = response.context["items"]
-    assert (item.note.body_html, item.parent_author) == ("<p>answer 199</p>", private.alice.name)
-    assert f"in reply to {private.alice.name}" in response.content.decode()
+    assert (item.note.body_html, item.parent_author) == ("<p>answer 199</p>", private.member.name)
+    assert f"in reply to {private.member.name}" in response.content.decode()
 
 
 @override_settings(USE_THOUSAND_SEPARATOR=True)
@@ -247,13 +250,13 @@ def test_it_never_formats_the_note_ids_of_thread_rows_for_the_locale(private) ->
         pk=1_234_567,
         group=private.group,
         nomination=private.nomination,
-        author=private.alice,
+        author=private.member,
         body="big id",
         body_html="<p>big id</p>",
     )
     reply = post(private, "a reply", note)
     url = reverse("note_thread", args=[private.group.slug, "nominations", private.nomination.pk])
-    html = client_for(private.alice).get(url).content.decode()
+    html = client_for(private.member).get(url).content.decode()
     assert 'id="note-1234567"' in html
     assert f"/notes/{note.pk}/reply/" in html
     assert f'id="note-{reply.pk}-content"' in html
@@ -264,6 +267,6 @@ def test_it_never_formats_the_note_ids_of_thread_rows_for_the_locale(private) ->
 def test_it_links_the_breadcrumb_to_the_group(private, kind: str) -> None:
     subject = private.nomination if kind == "nominations" else private.session
     url = reverse("note_thread", args=[private.group.slug, kind, subject.pk])
-    page = client_for(private.bob).get(url).content.decode()
+    page = client_for(private.other_member).get(url).content.decode()
     crumbs = page.split('<nav class="breadcrumb"')[1].split("</nav>")[0]
     assert f'<a href="{reverse("group_home", args=[private.group.slug])}">' in crumbs

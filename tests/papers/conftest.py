@@ -45,29 +45,6 @@ def arxiv_entry_id(index: int) -> str:
     return match.group(1)
 
 
-ROLES = ["anonymous", "outsider", "member", "organizer", "staff"]
-
-
-def client_for(role: str):
-    """A test client signed in as someone in `role` (papers pages are the same for all)."""
-    from django.test import Client
-
-    from groups.models import Membership
-    from tests.factories import MembershipFactory, UserFactory
-
-    client = Client()
-    if role == "anonymous":
-        return client
-    if role in {"member", "organizer"}:
-        user = MembershipFactory(
-            role=Membership.Role.MEMBER if role == "member" else Membership.Role.ORGANIZER
-        ).user
-    else:
-        user = UserFactory(is_staff=role == "staff", is_superuser=role == "staff")
-    client.force_login(user)
-    return client
-
-
 def listed_papers(count: int, day, **fields):
     """`count` papers on the daily list of `day`."""
     from papers.models import DailyListing

@@ -6,7 +6,8 @@ from django.test import Client
 
 from papers.models import ImportRun
 from papers.services import import_daily
-from tests.papers.conftest import FakeNetwork, client_for, listed_papers
+from tests.papers.conftest import FakeNetwork, listed_papers
+from tests.people import make_cast
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 6, 12)
@@ -39,14 +40,14 @@ def test_it_404s_a_feed_without_papers() -> None:
 
 @pytest.mark.parametrize("role", ["anonymous", "outsider", "member", "organizer"])
 def test_it_keeps_the_import_admin_to_staff(role: str) -> None:
-    response = client_for(role).get("/admin/papers/importrun/")
+    response = make_cast().client(role).get("/admin/papers/importrun/")
     assert response.status_code == 302
 
 
 def test_it_shows_papers_and_runs_with_skips_to_staff(hf_day: FakeNetwork) -> None:
     run = import_daily(day=DAY)
     run.skips.create(record_id="bogus", reason="not an arXiv id")
-    staff = client_for("staff")
+    staff = make_cast().client("staff")
     assert staff.get("/admin/papers/paper/?q=MiniMax").status_code == 200
     assert staff.get("/admin/papers/paper/?listings__day__gte=2026-06-12").status_code == 200
     page = staff.get(f"/admin/papers/importrun/{run.pk}/change/")
@@ -58,9 +59,13 @@ def test_it_reruns_an_import_from_the_admin(
 ) -> None:
     run = import_daily(day=DAY)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for("staff").post(
-            "/admin/papers/importrun/",
-            {"action": "rerun", "_selected_action": [run.pk]},
+        response = (
+            make_cast()
+            .client("staff")
+            .post(
+                "/admin/papers/importrun/",
+                {"action": "rerun", "_selected_action": [run.pk]},
+            )
         )
     assert response.status_code == 302
     latest = ImportRun.objects.exclude(pk=run.pk).get()

@@ -1,14 +1,14 @@
 import datetime as dt
-import threading
+from functools import partial
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from papers import services, tasks
 from papers.clients.http import SourceError
 from papers.models import DailyListing, ImportRun, Paper
 from papers.parsing import parse_saved_file
+from tests.concurrency import at_once, postgres_threads
 from tests.papers.conftest import FakeNetwork, hf_fixture_path
 
 DAY = dt.date(2026, 6, 12)
@@ -54,28 +54,12 @@ def test_it_repeats_a_run(hf_day: FakeNetwork) -> None:
     assert (repeat.source, repeat.request, repeat.unchanged) == (first.source, first.request, 30)
 
 
-@pytest.mark.skipif(not settings.IS_POSTGRES, reason="concurrent writers need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@postgres_threads
 def test_it_leaves_one_row_per_paper_when_two_imports_run_at_once() -> None:
     records = parse_saved_file(hf_fixture_path().read_bytes())[1].records
     runs = [ImportRun.objects.create(source="file", request=f"run {n}") for n in range(2)]
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def work(run: ImportRun) -> None:
-        try:
-            barrier.wait()
-            services.papers_import_records(run=run, records=records)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(run,)) for run in runs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    jobs = [partial(services.papers_import_records, run=run, records=records) for run in runs]
+    _, errors = at_once(jobs)
     assert errors == []
     assert Paper.objects.count() == 30
     assert DailyListing.objects.count() == 30

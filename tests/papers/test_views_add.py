@@ -3,7 +3,8 @@ from django.test import Client
 
 from papers.models import Paper
 from tests.factories import PaperFactory
-from tests.papers.conftest import ROLES, FakeNetwork, arxiv_feed, client_for
+from tests.papers.conftest import FakeNetwork, arxiv_feed
+from tests.people import ROLES, make_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def test_it_asks_anonymous_visitors_to_sign_in(network: FakeNetwork) -> None:
 @pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])
 def test_it_adds_a_paper_for_anyone_signed_in(role: str, network: FakeNetwork) -> None:
     network.serve_arxiv(arxiv_feed(0))
-    client = client_for(role)
+    client = make_cast().client(role)
     assert client.get("/papers/add/").status_code == 200
     response = client.post("/papers/add/", {"arxiv": "https://arxiv.org/abs/2202.12139v1"})
     assert (response.status_code, response["Location"]) == (302, "/papers/p/2202.12139/")
@@ -30,7 +31,7 @@ def test_it_adds_a_paper_for_anyone_signed_in(role: str, network: FakeNetwork) -
 
 def test_it_sends_a_double_click_to_the_same_paper(network: FakeNetwork) -> None:
     network.serve_arxiv(arxiv_feed(0))
-    client = client_for("outsider")
+    client = make_cast().client("outsider")
     first = client.post("/papers/add/", {"arxiv": "2202.12139"})
     second = client.post("/papers/add/", {"arxiv": "2202.12139"})
     assert first["Location"] == second["Location"]
@@ -40,13 +41,13 @@ def test_it_sends_a_double_click_to_the_same_paper(network: FakeNetwork) -> None
 
 def test_it_goes_to_a_known_paper_without_fetching(network: FakeNetwork) -> None:
     PaperFactory(arxiv_id="2606.13392")
-    response = client_for("outsider").post("/papers/add/", {"arxiv": "arXiv:2606.13392"})
+    response = make_cast().client("outsider").post("/papers/add/", {"arxiv": "arXiv:2606.13392"})
     assert response["Location"] == "/papers/p/2606.13392/"
     assert network.requests == []
 
 
 def test_it_explains_text_that_is_no_arxiv_id(network: FakeNetwork) -> None:
-    response = client_for("outsider").post("/papers/add/", {"arxiv": "a great paper"})
+    response = make_cast().client("outsider").post("/papers/add/", {"arxiv": "a great paper"})
     assert response.status_code == 200
     assert "not an arXiv id" in response.context["form"].errors["arxiv"][0]
     assert network.requests == []
@@ -54,7 +55,7 @@ def test_it_explains_text_that_is_no_arxiv_id(network: FakeNetwork) -> None:
 
 def test_it_explains_a_paper_arxiv_does_not_have(network: FakeNetwork) -> None:
     network.serve_arxiv(arxiv_feed())
-    response = client_for("outsider").post("/papers/add/", {"arxiv": "2606.99999"})
+    response = make_cast().client("outsider").post("/papers/add/", {"arxiv": "2606.99999"})
     assert response.status_code == 200
     assert response.context["form"].errors["arxiv"] == ["arXiv has no paper 2606.99999."]
     assert Paper.objects.count() == 0
@@ -62,7 +63,7 @@ def test_it_explains_a_paper_arxiv_does_not_have(network: FakeNetwork) -> None:
 
 def test_it_explains_when_arxiv_is_down(network: FakeNetwork) -> None:
     network.serve_arxiv("busy", status=503)
-    response = client_for("outsider").post("/papers/add/", {"arxiv": "2606.99999"})
+    response = make_cast().client("outsider").post("/papers/add/", {"arxiv": "2606.99999"})
     assert response.status_code == 200
     assert "503" in response.context["form"].errors["arxiv"][0]
 
@@ -77,4 +78,4 @@ def test_it_needs_the_csrf_token(network: FakeNetwork) -> None:
 
 
 def test_it_refuses_the_wrong_method() -> None:
-    assert client_for("outsider").put("/papers/add/").status_code == 405
+    assert make_cast().client("outsider").put("/papers/add/").status_code == 405

@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 
 from tests.factories import PaperFactory
-from tests.papers.conftest import ROLES, client_for, listed_papers
+from tests.papers.conftest import listed_papers
+from tests.people import ROLES, make_cast
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 6, 12)
@@ -15,7 +16,7 @@ def test_it_shows_a_day_to_everyone(role: str) -> None:
     listed_papers(2, DAY)
     listed_papers(1, DAY - dt.timedelta(days=3))
     listed_papers(1, DAY + dt.timedelta(days=1))
-    response = client_for(role).get("/papers/2026-06-12/")
+    response = make_cast().client(role).get("/papers/2026-06-12/")
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 2
     assert response.context["previous_url"] == "/papers/2026-06-09/"
@@ -128,7 +129,7 @@ def test_it_404s_on_dates_that_do_not_exist(url: str) -> None:
     "url", ["/papers/", "/papers/2026-06-12/", "/papers/week/2026-W24/", "/papers/month/2026-06/"]
 )
 def test_it_refuses_the_wrong_method(url: str) -> None:
-    client = client_for("outsider")
+    client = make_cast().client("outsider")
     assert client.post(url).status_code == 405
 
 
@@ -158,7 +159,7 @@ def test_it_shows_the_home_page_in_a_fixed_number_of_queries(
 def test_it_keeps_the_intro_for_signed_out_visitors() -> None:
     PaperFactory()
     assert b"Read research papers together" in Client().get("/").content
-    assert b"Read research papers together" not in client_for("outsider").get("/").content
+    assert b"Read research papers together" not in make_cast().client("outsider").get("/").content
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,8 @@ from django.test import Client
 from django.utils.html import escape
 
 from tests.factories import PaperFactory
-from tests.papers.conftest import ROLES, client_for, listed_papers
+from tests.papers.conftest import listed_papers
+from tests.people import ROLES, make_cast
 from tests.shared import xss_markup_lines
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def test_it_shows_a_paper_to_everyone(role: str) -> None:
         project_page="https://example.org/msa",
     )
     paper.listings.create(day=DAY)
-    response = client_for(role).get("/papers/p/2606.13392/")
+    response = make_cast().client(role).get("/papers/p/2606.13392/")
     assert response.status_code == 200
     html = response.content.decode()
     for expected in [
@@ -57,7 +58,7 @@ def test_it_404s_on_unknown_papers(url: str) -> None:
 
 def test_it_refuses_the_wrong_method() -> None:
     PaperFactory(arxiv_id="2606.13392")
-    assert client_for("outsider").post("/papers/p/2606.13392/").status_code == 405
+    assert make_cast().client("outsider").post("/papers/p/2606.13392/").status_code == 405
 
 
 @pytest.mark.parametrize("size", [3, 300])

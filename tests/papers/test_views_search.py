@@ -5,7 +5,8 @@ from django.test import Client
 
 from papers.models import Paper
 from tests.factories import PaperFactory
-from tests.papers.conftest import ROLES, client_for, listed_papers
+from tests.papers.conftest import listed_papers
+from tests.people import ROLES, make_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def make_corpus() -> dict[str, Paper]:
 @pytest.mark.parametrize("role", ROLES)
 def test_it_searches_for_everyone(role: str) -> None:
     corpus = make_corpus()
-    response = client_for(role).get("/papers/search/", {"q": "alignment"})
+    response = make_cast().client(role).get("/papers/search/", {"q": "alignment"})
     assert response.status_code == 200
     found = set(response.context["page"].object_list)
     assert corpus["abstract"] in found
@@ -95,7 +96,7 @@ def test_it_tells_caches_that_the_results_vary_with_htmx() -> None:
 
 
 def test_it_refuses_the_wrong_method() -> None:
-    assert client_for("outsider").post("/papers/search/", {"q": "x"}).status_code == 405
+    assert make_cast().client("outsider").post("/papers/search/", {"q": "x"}).status_code == 405
 
 
 @pytest.mark.parametrize("size", [3, 300])
