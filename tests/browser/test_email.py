@@ -7,8 +7,8 @@ from playwright.sync_api import Page, expect
 from groups.models import EmailPreferences, User
 from groups.notifications.tasks import send_digests
 from tests.browser.conftest import screenshot
-from tests.email.conftest import DAY, list_papers
 from tests.factories import UserFactory
+from tests.groups.notifications.conftest import DAY, list_papers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

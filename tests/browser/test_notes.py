@@ -1,4 +1,4 @@
-"""Notes in Chromium (tests/notes holds the rest of the notes tests; this file uses the shared
+"""Notes in Chromium (tests/groups/notes holds the rest of the notes tests; this file uses the shared
 browser fixture, which one test process can only start once).
 
 Two members talk in a thread in Chromium: math, code, replies three deep, edit and delete in
@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from groups.models import Note
 from groups.notes.services import note_create
 from tests.browser.conftest import screenshot
-from tests.notes.conftest import make_discussed
+from tests.groups.notes.conftest import make_discussed
 from tests.shared import shared_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

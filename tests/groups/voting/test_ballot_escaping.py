@@ -4,7 +4,7 @@ import pytest
 
 from groups.models import Vote
 from tests.factories import MembershipFactory, NominationFactory, PaperFactory, UserFactory
-from tests.notes.test_xss_corpus import Audit
+from tests.groups.notes.test_xss_corpus import Audit
 from tests.people import Cast
 from tests.shared import xss_markup_lines
 

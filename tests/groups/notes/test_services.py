@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from groups.models import Mention, Note, NoteRevision
 from groups.notes.services import note_create, note_delete, note_edit, note_hide, note_unhide
 from tests.factories import NominationFactory, ReadingGroupFactory
-from tests.notes.conftest import make_session
+from tests.groups.notes.conftest import make_session
 from tests.people import client_for
 
 

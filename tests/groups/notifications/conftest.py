@@ -8,8 +8,8 @@ from celery import _state as celery_state
 from django.core import mail
 
 from papers.models import DailyListing, Paper
-from tests.discussions.conftest import cast, make_cast, private_cast  # noqa: F401
 from tests.factories import PaperFactory
+from tests.groups.discussions.conftest import cast, make_cast, private_cast  # noqa: F401
 from tests.papers.conftest import hf_day  # noqa: F401
 
 DAY = dt.date(2026, 6, 12)  # a Friday
@@ -35,7 +35,7 @@ def html_of(message: mail.EmailMessage) -> str:
 
 @pytest.fixture
 def failing_mail(settings) -> None:
-    settings.MAILERS = {"default": {"BACKEND": "tests.discussions.failing_mail.Backend"}}
+    settings.MAILERS = {"default": {"BACKEND": "tests.groups.discussions.failing_mail.Backend"}}
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,8 @@ from groups.notifications.digest import digest_deliver, digest_prepare
 from groups.notifications.tasks import send_digest, send_digests
 from papers import tasks as paper_tasks
 from tests.concurrency import at_once, postgres_threads
-from tests.email.conftest import DAY, SATURDAY, html_of, list_papers, sent_to
 from tests.factories import EmailPreferencesFactory, UserFactory
+from tests.groups.notifications.conftest import DAY, SATURDAY, html_of, list_papers, sent_to
 
 pytestmark = pytest.mark.django_db
 

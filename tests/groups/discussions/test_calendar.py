@@ -99,7 +99,7 @@ def test_it_publishes_the_group_feed_with_times_in_utc_and_in_the_zone(cast: Cas
 
 
 def test_it_writes_utc_times_for_a_utc_group(db) -> None:
-    from tests.discussions.conftest import make_cast
+    from tests.groups.discussions.conftest import make_cast
 
     cast = make_cast(time_zone="UTC")
     DiscussionSessionFactory(group=cast.group, starts_at=at(1, 5, 1, 9, zone=UTC))

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from groups.discussions.services import calendar_token_for
 from groups.models import DiscussionSession, Rsvp
-from tests.discussions.conftest import make_cast
 from tests.factories import PaperFactory
+from tests.groups.discussions.conftest import make_cast
 from tests.people import Cast
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from groups.models import SessionEmail
 from groups.notifications.sessions import session_reminders_send
 from groups.notifications.tasks import send_session_reminders
 from tests.concurrency import at_once, postgres_threads
-from tests.discussions.conftest import make_cast
 from tests.factories import DiscussionSessionFactory, RsvpFactory
+from tests.groups.discussions.conftest import make_cast
 from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +112,7 @@ def test_it_rearms_the_reminder_when_the_session_is_rescheduled(
 
 def test_it_frees_the_claim_when_sending_fails(cast: Cast, settings) -> None:
     soon_session(cast)
-    settings.MAILERS = {"default": {"BACKEND": "tests.discussions.failing_mail.Backend"}}
+    settings.MAILERS = {"default": {"BACKEND": "tests.groups.discussions.failing_mail.Backend"}}
 
     assert session_reminders_send() == 0
     assert not SessionEmail.objects.exists()

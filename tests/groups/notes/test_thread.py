@@ -19,7 +19,7 @@ from groups.notes.services import (
     subtree,
     thread_items,
 )
-from tests.notes.conftest import make_thread
+from tests.groups.notes.conftest import make_thread
 from tests.people import client_for
 
 

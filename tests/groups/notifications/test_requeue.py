@@ -28,8 +28,8 @@ from groups.notifications.tasks import (
     send_group_notices,
     send_notification,
 )
-from tests.email.conftest import list_papers, sent_to
 from tests.factories import EmailPreferencesFactory, PaperFactory
+from tests.groups.notifications.conftest import list_papers, sent_to
 from tests.people import Cast
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from icalendar import Calendar
 
 from groups.discussions.services import session_cancel, session_update
 from groups.notifications.tasks import send_session_notice
-from tests.discussions.conftest import nominate
 from tests.factories import DiscussionSessionFactory, RsvpFactory
+from tests.groups.discussions.conftest import nominate
 from tests.people import Cast
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@ import pytest
 from django.test import Client
 
 from groups.models import EmailPreferences, GroupEmailSettings
-from tests.email.conftest import DAY, list_papers
 from tests.factories import MembershipFactory, ReadingGroupFactory
+from tests.groups.notifications.conftest import DAY, list_papers
 from tests.people import Cast
 
 pytestmark = pytest.mark.django_db

@@ -246,7 +246,7 @@ def test_it_orders_newest_first(private) -> None:
 
 
 def test_it_loads_more_replies_with_a_real_link_and_htmx(private) -> None:
-    from tests.notes.conftest import make_thread
+    from tests.groups.notes.conftest import make_thread
 
     make_thread(private.nomination, [private.member, private.other_member], 230)
     client = client_for(private.other_member)

@@ -11,8 +11,8 @@ from groups.discussions.services import (
 )
 from groups.models import DiscussionSession, Nomination, Vote
 from tests.concurrency import at_once, postgres_threads
-from tests.discussions.conftest import make_cast, nominate
 from tests.factories import DiscussionSessionFactory, UserFactory
+from tests.groups.discussions.conftest import make_cast, nominate
 from tests.people import Cast
 
 pytestmark = pytest.mark.django_db

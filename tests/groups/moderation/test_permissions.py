@@ -25,7 +25,7 @@ from groups.moderation.services import (
 )
 from groups.notes.services import note_hide, note_unhide
 from tests.factories import NoteFlagFactory
-from tests.moderation.conftest import ACTORS
+from tests.groups.moderation.conftest import ACTORS
 
 GROUP_MODERATORS = {"organizer", "moderator", "staff"}
 SITE_MODERATORS = {"moderator", "staff"}

@@ -13,13 +13,13 @@ from groups.notifications.tasks import (
 )
 from groups.voting.services import nomination_create
 from tests.concurrency import at_once, postgres_threads
-from tests.email.conftest import html_of, make_cast, sent_to
 from tests.factories import (
     DiscussionSessionFactory,
     GroupEmailSettingsFactory,
     MembershipFactory,
     PaperFactory,
 )
+from tests.groups.notifications.conftest import html_of, make_cast, sent_to
 from tests.people import Cast
 
 pytestmark = pytest.mark.django_db

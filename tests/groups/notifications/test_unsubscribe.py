@@ -5,8 +5,8 @@ from django.test import Client
 from groups.models import EmailPreferences, GroupEmailSettings
 from groups.notifications.email import UNSUBSCRIBE_SALT, unsubscribe_token
 from groups.notifications.tasks import send_digests
-from tests.email.conftest import DAY, list_papers
 from tests.factories import EmailPreferencesFactory, UserFactory
+from tests.groups.notifications.conftest import DAY, list_papers
 from tests.people import Cast
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.test import Client
 from django.utils import timezone
 
 from groups.discussions.services import calendar_token_for
-from tests.discussions.conftest import make_cast, nominate
 from tests.factories import DiscussionSessionFactory, RsvpFactory
+from tests.groups.discussions.conftest import make_cast, nominate
 from tests.people import Cast
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from django.utils import timezone
 from groups.discussions.services import past_sessions, upcoming_sessions
 from groups.models import DiscussionSession
 from groups.voting.services import last_discussed_at, last_discussed_by_group
-from tests.discussions.conftest import make_cast
 from tests.factories import DiscussionSessionFactory, PaperFactory
+from tests.groups.discussions.conftest import make_cast
 from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
