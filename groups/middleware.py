@@ -1,8 +1,9 @@
-import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from groups.timezones import zone_or_utc
 
 
 class UserTimezoneMiddleware:
@@ -14,10 +15,7 @@ class UserTimezoneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+            timezone.activate(zone_or_utc(user.time_zone))
         else:
             timezone.deactivate()
         return self.get_response(request)

@@ -110,3 +110,30 @@ def test_it_documents_every_area_package() -> None:
         if path.parent.name != "migrations"
     }
     assert named == packages
+
+
+def _private_imports(source: str) -> list[str]:
+    return [
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and node.module
+        if node.module.split(".")[0] in PACKAGES
+        for alias in node.names
+        if alias.name.startswith("_")
+    ]
+
+
+def test_it_imports_no_private_name_from_another_module() -> None:
+    """A `_name` is its module's own: a second user means it wants a public name."""
+    found = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in _modules()
+        for name in _private_imports(path.read_text())
+    ]
+    assert found == []
+
+
+def test_it_sees_a_private_import() -> None:
+    assert _private_imports("from groups.views import _group_context\nfrom os import _exit\n") == [
+        "groups.views._group_context"
+    ]

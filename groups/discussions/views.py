@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups.access import (
@@ -21,7 +20,7 @@ from groups.discussions import calendar as ical
 from groups.discussions import services as discussions
 from groups.discussions.forms import SessionForm
 from groups.models import DiscussionSession, Membership, ReadingGroup, User
-from groups.web import AuthenticatedHttpRequest
+from groups.web import AuthenticatedHttpRequest, safe_next
 
 RSVP_BOX = "groups/discussions/detail.html#rsvp-box"
 
@@ -93,10 +92,7 @@ def session_rsvp(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpR
         messages.error(request, error)
     else:
         messages.success(request, f"Your answer is saved: {rsvp.get_answer_display().lower()}.")
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        return redirect(next_url)
-    return redirect(_session_url(session))
+    return redirect(safe_next(request, _session_url(session)))
 
 
 @sign_in_to_act

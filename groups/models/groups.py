@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from groups.models.people import User, validate_timezone
+from groups.models.people import FORMER_MEMBER, User, name_of, validate_timezone
 from papers.models import Paper
 
 
@@ -192,6 +192,11 @@ class Nomination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper.arxiv_id} in {self.group}"
+
+    @property
+    def nominated_by_name(self) -> str:
+        """Who nominated it, as members see them (FORMER_MEMBER once the account is gone)."""
+        return name_of(self.nominated_by) if self.nominated_by_id else FORMER_MEMBER
 
     @property
     def is_open(self) -> bool:

@@ -98,7 +98,7 @@ class FlaggedNote(Note):
         verbose_name_plural = "moderation queue"
 
     def __str__(self) -> str:
-        author = self.author.name if self.author else "former member"
+        author = self.author_name
         text = " ".join(self.body.split())
         return f"Note by {author}: {text[:60]}{'…' if len(text) > 60 else ''}"
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from groups.models.discussions import DiscussionSession
 from groups.models.groups import Nomination, ReadingGroup
+from groups.models.people import FORMER_MEMBER, name_of
 
 NOTE_MAX_LENGTH = 20_000
 
@@ -120,6 +121,11 @@ class Note(models.Model):
         subject = self.nomination if self.nomination_id else self.session
         assert subject is not None  # note_exactly_one_subject: a note has one or the other
         return subject
+
+    @property
+    def author_name(self) -> str:
+        """The author as readers see them (FORMER_MEMBER once the account is gone)."""
+        return name_of(self.author) if self.author_id else FORMER_MEMBER
 
     @property
     def is_deleted(self) -> bool:

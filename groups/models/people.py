@@ -26,3 +26,13 @@ class User(AbstractUser):
     def name(self) -> str:
         """What other people see: the display name, else the handle."""
         return self.display_name or self.username
+
+
+# How pages, emails and the audit log name someone whose account is gone (their notes and
+# nominations stay).
+FORMER_MEMBER = "a former member"
+
+
+def name_of(user: User | None) -> str:
+    """A person's name as others see it, or FORMER_MEMBER once the account is deleted."""
+    return user.name if user is not None else FORMER_MEMBER

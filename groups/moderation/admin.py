@@ -250,7 +250,7 @@ class ModerationQueueAdmin(admin.ModelAdmin):
         parent = obj.parent
         if parent is None:
             return "— (a top-level note)"
-        who = parent.author.name if parent.author else "former member"
+        who = parent.author_name
         # body_html was sanitized when stored (groups/markdown.py).
         return format_html(
             '<div class="moderation-context"><strong>{}</strong>{}</div>',
@@ -274,7 +274,7 @@ class ModerationQueueAdmin(admin.ModelAdmin):
                 '<li class="moderation-context"><strong>{}</strong>{}{}</li>',
                 (
                     (
-                        reply.author.name if reply.author else "former member",
+                        reply.author_name,
                         " (hidden)" if reply.is_hidden else "",
                         SafeString(reply.body_html),
                     )

@@ -17,7 +17,7 @@ LABEL_LENGTH = 200
 def target_label(target: models.Model) -> str:
     """A short human description of what was acted on, kept even if the target goes."""
     if isinstance(target, Note):
-        author = target.author.name if target.author_id and target.author else "former member"
+        author = target.author_name
         text = " ".join((target.body or "").split())
         return f"Note {target.pk} by {author}: {text}"[:LABEL_LENGTH]
     if isinstance(target, User):

@@ -360,7 +360,7 @@ def _author_line(parent: Note | None) -> str:
         return ""
     if parent.is_deleted:
         return "[deleted]"
-    return parent.author.name if parent.author is not None else "former member"
+    return parent.author_name
 
 
 def thread_items(places: Sequence[ThreadPlace]) -> list[ThreadItem]:

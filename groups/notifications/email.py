@@ -10,7 +10,6 @@ Scopes: "digest", "summary" (every group whose news comes in the daily summary),
 (nominations, sessions, replies, mentions) or "all" for every switch of that group.
 """
 
-import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
@@ -24,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import EmailPreferences, GroupEmailSettings, ReadingGroup, User
+from groups.timezones import zone_or_utc
 
 UNSUBSCRIBE_SALT = "paperclub.email.unsubscribe"
 GROUP_SWITCHES = ("nominations", "sessions", "replies", "mentions")
@@ -31,13 +31,6 @@ GROUP_SWITCHES = ("nominations", "sessions", "replies", "mentions")
 
 class UnsubscribeError(Exception):
     """The token was tampered with, expired, or names something that no longer exists."""
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def unsubscribe_token(*, user: User, scope: str) -> str:
@@ -196,7 +189,7 @@ def send_email(
             targets.append(f"<mailto:{settings.EMAIL_UNSUBSCRIBE_MAILTO}?subject=unsubscribe>")
         headers["List-Unsubscribe"] = ", ".join(targets)
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    with timezone.override(_zone(user.time_zone)):
+    with timezone.override(zone_or_utc(user.time_zone)):
         subject = render_to_string(f"groups/notifications/email/{template}_subject.txt", context)
         text = render_to_string(f"groups/notifications/email/{template}.txt", context)
         text += render_to_string("groups/notifications/email/footer.txt", context)

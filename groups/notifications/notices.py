@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from groups.models import (
     GroupEmailSettings,
@@ -30,6 +31,7 @@ from groups.models import (
     ReadingGroup,
     User,
 )
+from groups.models.people import FORMER_MEMBER
 from groups.notes.links import thread_url
 from groups.notifications.email import send_email
 
@@ -166,7 +168,7 @@ def notices_for_note(*, note_id: int) -> list[int]:
     subject_obj = note.nomination or note.session
     assert subject_obj is not None
     url = f"{thread_url(note.group, subject_obj)}#note-{note.pk}"
-    who = note.author.name if note.author else "A former member"
+    who = note.author.name if note.author else capfirst(FORMER_MEMBER)
     title = subject_obj.paper.title
     ids: list[int] = []
     replied_to = note.parent.author_id if note.parent else None

@@ -28,8 +28,9 @@ from groups.models import (
     SessionEmail,
     User,
 )
-from groups.notifications.email import _zone, send_email
+from groups.notifications.email import send_email
 from groups.notifications.notices import is_daily, notice_record, recipients_for
+from groups.timezones import zone_or_utc
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def deliver_session_email(*, session: DiscussionSession, user: User, kind: str) 
         + reverse("session_detail", kwargs={"slug": session.group.slug, "pk": session.pk}),
         "ics_url": site
         + reverse("session_ics", kwargs={"slug": session.group.slug, "pk": session.pk}),
-        "group_zone": _zone(session.group.time_zone),
+        "group_zone": zone_or_utc(session.group.time_zone),
     }
     attachments = []
     if kind != SessionEmail.Kind.REMINDER:
@@ -129,7 +130,7 @@ def session_notice_send(*, session_id: int, kind: str, sequence: int, actor_id: 
 def _session_notice_collect(*, session: DiscussionSession, user: User, kind: str) -> None:
     """Keeps a session notice for the member's daily summary instead of sending it now."""
     labels = {"scheduled": "scheduled", "changed": "changed", "cancelled": "cancelled"}
-    with timezone.override(_zone(user.time_zone)):
+    with timezone.override(zone_or_utc(user.time_zone)):
         when = timezone.localtime(session.starts_at).strftime("%a %d %b %Y, %H:%M %Z")
     notice_record(
         user=user,

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
@@ -18,7 +17,7 @@ from groups.notifications.email import (
     unsubscribe_read,
 )
 from groups.notifications.forms import DigestForm, GroupEmailForm
-from groups.web import AuthenticatedHttpRequest
+from groups.web import AuthenticatedHttpRequest, safe_next
 
 
 def _group_forms(
@@ -64,9 +63,7 @@ def email_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def digest_subscribe_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    back = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        back = ""
+    back = safe_next(request, "")
     if request.method == "GET":
         return render(request, "groups/notifications/email_subscribe.html", {"next": back})
     user = request.user

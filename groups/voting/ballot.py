@@ -27,12 +27,12 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
 from groups.models import DiscussionSession, Membership, Nomination, ReadingGroup, User, Vote
+from groups.models.people import FORMER_MEMBER
 from groups.voting.services import VoteChange
 from papers.models import arxiv_abs_url
 
 PAGE_STEP = 50  # rows shown at first, and added by each "Show more"
 MAX_SHOWN = 1000
-FORMER_MEMBER = "a former member"
 AUTHORS_SHOWN = 3
 VOTERS_SHOWN = 12  # per ballot row; the nomination page names them all
 
