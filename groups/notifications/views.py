@@ -1,5 +1,7 @@
 """Email settings, the digest subscribe form, and one-click unsubscribe (no sign-in needed)."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -11,6 +13,8 @@ from django.views.decorators.http import require_http_methods
 from groups.models import EmailPreferences, GroupEmailSettings, ReadingGroup, User
 from groups.notifications.digest import digest_subscribe
 from groups.notifications.email import (
+    DigestChoices,
+    GroupChoices,
     UnsubscribeError,
     email_settings_save,
     email_unsubscribe,
@@ -47,11 +51,11 @@ def email_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     digest = DigestForm(data, instance=preferences, prefix="digest")
     groups = _group_forms(user, data)
     if data is not None and digest.is_valid() and all(form.is_valid() for _, form in groups):
-        # cleaned_data is typed dict[str, Any]; the forms' fields are the service's keys.
+        # cleaned_data is typed dict[str, Any]; a valid form's fields are the service's keys.
         email_settings_save(
             user=user,
-            digest=digest.cleaned_data,  # type: ignore[arg-type]
-            groups={group: form.cleaned_data for group, form in groups},  # type: ignore[misc]
+            digest=cast(DigestChoices, digest.cleaned_data),
+            groups={group: cast(GroupChoices, form.cleaned_data) for group, form in groups},
         )
         messages.success(request, "Your email settings are saved.")
         return redirect("email_settings")
