@@ -11,7 +11,7 @@ Views call one `get_group_for_*` lookup; services call the `require_*` rules for
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, overload
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
@@ -109,6 +109,10 @@ def require_signed_in(request: HttpRequest) -> User:
     return user
 
 
+@overload
+def sign_in_to_act[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]: ...
+@overload
+def sign_in_to_act(view: None = None, *, return_here: bool = False) -> Callable[[View], View]: ...
 def sign_in_to_act(view: View | None = None, *, return_here: bool = False) -> Any:
     """Anonymous visitors are sent to sign in where a signed-in outsider would get a 403.
 
