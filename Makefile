@@ -24,6 +24,9 @@ setup: $(VENV)/.synced
 ## Run the app on the embedded default (SQLite, in-process tasks, console email).
 run: setup
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_sample
+	@# Refused (and skipped) outside the embedded default: the demo user's password is public.
+	-$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## The whole suite, twice: on SQLite with eager tasks, then on PostgreSQL with Redis.
