@@ -24,6 +24,12 @@ setup: $(VENV)/.synced
 ## Run the app on the embedded default (SQLite, in-process tasks, console email).
 run: setup
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_sample
+	@# Refused (and skipped) outside the embedded default: the demo user's password is public.
+	-$(PY) manage.py load_demo
+	@# Today's and yesterday's daily papers, in the background so the server starts at once (the
+	@# home page says an import is running). Without network it fails in seconds, on record.
+	$(PY) manage.py import_papers --days 2 &
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## The whole suite, twice: on SQLite with eager tasks, then on PostgreSQL with Redis.

@@ -126,6 +126,8 @@ TEMPLATES = [
 
 # Database: SQLite file by default, PostgreSQL (psycopg 3) from DATABASE_URL.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+# False in the embedded default (the SQLite file); demo data is only ever loaded then.
+DATABASE_FROM_ENV = bool(env_str("DATABASE_URL"))
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
 }

@@ -12,9 +12,11 @@ failed with the reason when the source fails; the SourceError is then raised to 
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from papers.clients.arxiv import ArxivClient
@@ -31,7 +33,10 @@ from papers.parsing import (
 )
 
 __all__ = [
+    "SAMPLE_DIR",
+    "DailyListStatus",
     "SourceError",
+    "daily_list_status",
     "import_arxiv_category",
     "import_arxiv_ids",
     "import_daily",
@@ -41,12 +46,21 @@ __all__ = [
     "paper_import_by_arxiv_id",
     "papers_import_records",
     "parse_arxiv_id",
+    "sample_days",
+    "sample_files",
+    "sample_load",
 ]
 
 CHUNK = 1000
 COUNTERS = frozenset({"upvotes", "num_comments", "github_stars"})
 Progress = Callable[[int, int], None]
 CATEGORY_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-.")
+# Real Hugging Face daily lists, recorded and shipped with the app (one file per day, named
+# daily_papers_YYYY-MM-DD.json): what a fresh database shows before the daily import runs.
+SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
+SAMPLE_PREFIX = "daily_papers_"
+# A daily import still "running" after this long lost its process; the home page stops saying so.
+IMPORT_RUNNING_FOR_AT_MOST = dt.timedelta(minutes=30)
 
 
 def import_run_start(*, source: str, request: str) -> ImportRun:
@@ -313,3 +327,50 @@ def paper_import_by_arxiv_id(*, arxiv_id_or_url: str, client: ArxivClient | None
         ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED, error=reason)
         raise SourceError(reason)
     return paper
+
+
+def sample_files() -> list[Path]:
+    """The shipped sample's recorded daily lists, oldest first."""
+    return sorted(SAMPLE_DIR.glob(f"{SAMPLE_PREFIX}*.json"))
+
+
+def sample_days() -> list[dt.date]:
+    """The days the shipped sample has lists of, oldest first."""
+    return [dt.date.fromisoformat(path.stem.removeprefix(SAMPLE_PREFIX)) for path in sample_files()]
+
+
+def sample_load() -> list[ImportRun]:
+    """Loads the shipped sample through `import_file` when the database has no papers yet.
+
+    Returns the runs, one per day; none when there were papers already (so a second start,
+    or a database the daily import filled, is left alone).
+    """
+    if Paper.objects.exists():
+        return []
+    return [import_file(path=path) for path in sample_files()]
+
+
+@dataclass(frozen=True)
+class DailyListStatus:
+    sample: bool  # the day's list is only the shipped sample: no live import of it succeeded
+    importing: bool  # a Hugging Face daily import is running now
+
+
+def daily_list_status(*, day: dt.date | None) -> DailyListStatus:
+    """What the home page says about the list of `day` it shows. One query."""
+    counts = ImportRun.objects.filter(source=ImportRun.Source.HF_DAILY).aggregate(
+        live=Count(
+            "id",
+            filter=Q(status=ImportRun.Status.SUCCEEDED, request=day.isoformat() if day else ""),
+        ),
+        running=Count(
+            "id",
+            filter=Q(
+                status=ImportRun.Status.RUNNING,
+                started_at__gte=timezone.now() - IMPORT_RUNNING_FOR_AT_MOST,
+            ),
+        ),
+    )
+    return DailyListStatus(
+        sample=day in sample_days() and not counts["live"], importing=bool(counts["running"])
+    )

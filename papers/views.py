@@ -16,7 +16,7 @@ from papers.clients.http import SourceError
 from papers.forms import AddPaperForm
 from papers.models import DailyListing, Paper, PaperQuerySet
 from papers.parsing import split_arxiv_id
-from papers.services import paper_import_by_arxiv_id
+from papers.services import daily_list_status, paper_import_by_arxiv_id
 from papers.web import HtmxHttpRequest
 
 SORTS = {"upvotes": "Most upvoted", "new": "Newest"}
@@ -210,4 +210,9 @@ def home(request: HttpRequest) -> HttpResponse:
         if latest_day
         else []
     )
-    return render(request, "home.html", {"latest_day": latest_day, "papers": papers})
+    context = {
+        "latest_day": latest_day,
+        "papers": papers,
+        "status": daily_list_status(day=latest_day),
+    }
+    return render(request, "home.html", context)
