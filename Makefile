@@ -21,10 +21,11 @@ $(VENV)/.synced: pyproject.toml uv.lock
 
 setup: $(VENV)/.synced
 
-## Run the app on the embedded default (SQLite, in-process tasks, console email).
+## Run the app on the embedded default (SQLite, console email): the web server and a Celery worker
+## with beat on a broker of files in .run/ (the Procfile's processes; Ctrl-C stops both).
 run: setup
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py runserver 127.0.0.1:8000
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PYTHONUNBUFFERED=1 $(VENV)/bin/honcho start
 
 ## The whole suite, twice: on SQLite with eager tasks, then on PostgreSQL with Redis.
 test: setup chromium test-sqlite test-postgres
