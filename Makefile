@@ -21,16 +21,17 @@ $(VENV)/.synced: pyproject.toml uv.lock
 
 setup: $(VENV)/.synced
 
-## Run the app on the embedded default (SQLite, in-process tasks, console email).
+## Run the app on the embedded default (SQLite, console email): the web server and a Celery worker
+## with beat on a broker of files in .run/ (the Procfile's processes; Ctrl-C stops both).
 run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_sample
 	@# Refused (and skipped) outside the embedded default: the demo user's password is public.
 	-$(PY) manage.py load_demo
-	@# Today's and yesterday's daily papers, in the background so the server starts at once (the
-	@# home page says an import is running). Without network it fails in seconds, on record.
-	$(PY) manage.py import_papers --days 2 &
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@# Today's and yesterday's daily papers: queued for the worker below, so the server starts at
+	@# once (the home page says an import is running). Without network it fails in seconds, on record.
+	$(VENV)/bin/celery -A config call papers.import_daily_catch_up
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PYTHONUNBUFFERED=1 $(VENV)/bin/honcho start
 
 ## The whole suite, twice: on SQLite with eager tasks, then on PostgreSQL with Redis.
 test: setup chromium test-sqlite test-postgres

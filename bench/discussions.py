@@ -17,6 +17,10 @@ import django
 
 django.setup()
 
+from bench.in_process import tasks_in_process  # noqa: E402 (after setup)
+
+tasks_in_process()
+
 from datetime import timedelta  # noqa: E402
 
 from django.core.management import call_command  # noqa: E402

@@ -112,6 +112,9 @@ def main() -> None:
 
     _ensure_database(os.environ["DATABASE_URL"])
     django.setup()
+    from bench.in_process import tasks_in_process
+
+    tasks_in_process()
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client

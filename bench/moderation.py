@@ -35,6 +35,10 @@ def main() -> None:
     import django
 
     django.setup()
+
+    from bench.in_process import tasks_in_process
+
+    tasks_in_process()
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.core.management import call_command

@@ -492,6 +492,10 @@ def main() -> None:
     import django
 
     django.setup()
+
+    from bench.in_process import tasks_in_process
+
+    tasks_in_process()
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client

@@ -143,6 +143,10 @@ def main() -> None:
     import django
 
     django.setup()
+
+    from bench.in_process import tasks_in_process
+
+    tasks_in_process()
     ensure_database()
     from django.core.management import call_command
     from django.db import connection

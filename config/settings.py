@@ -1,7 +1,7 @@
 """Paper Club settings, read from the environment in this one place.
 
-With nothing set you get the embedded default: SQLite file, Celery tasks run in-process,
-email printed to the console, DEBUG on. Production sets DJANGO_DEBUG=0 plus SECRET_KEY,
+With nothing set you get the embedded default: SQLite file, Celery on a broker of files in .run/
+(no service to run), email printed to the console, DEBUG on. Production sets DJANGO_DEBUG=0 plus SECRET_KEY,
 ALLOWED_HOSTS, DATABASE_URL and REDIS_URL; see README.md.
 """
 
@@ -152,9 +152,22 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Celery sends every task through a broker; only the test suite runs them in-process (eager,
+# turned on in tests/conftest.py). Without REDIS_URL the broker is kombu's filesystem transport:
+# messages are files under RUN_DIR/celery/ (config.celery makes the folders), so `make run`'s
+# worker and beat run the schedule as production does, with no service to install. There is no
+# result backend there: nothing waits on a task's result.
+RUN_DIR = Path(env_str("RUN_DIR", str(BASE_DIR / ".run")))
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+if not REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # One folder both ways: what the web process writes is what the worker reads.
+        "data_folder_in": str(RUN_DIR / "celery" / "messages"),
+        "data_folder_out": str(RUN_DIR / "celery" / "messages"),
+        "control_folder": str(RUN_DIR / "celery" / "control"),
+    }
+    CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celery" / "beat-schedule")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -64,7 +64,8 @@ def _test_settings(settings) -> Iterator[None]:
             }
         }
     _clear_cache()
-    # Code under test enqueues with .delay(): run it here. Tests of the broker path turn this off.
+    # Code under test enqueues with .delay(): run it here (eager mode is for the test suite only;
+    # settings send tasks to a broker). Tests of the broker path turn this off.
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield

@@ -73,7 +73,7 @@ def _queue(task: Task, object_id: int) -> None:
 
     A failure to queue (the broker is down) is logged, and is not the end of it: the row stays
     pending, never tried, and `requeue_pending_notifications` queues it again. In-process (eager,
-    the embedded default) there is no broker and the send runs right here: its failure is already
+    the test suite) there is no broker and the send runs right here: its failure is already
     recorded on its row (pending for a retry, or failed), and is logged as a failed send.
     """
     try:
