@@ -49,7 +49,8 @@ def paper_for_nomination(arxiv_id_or_url: str) -> Paper:
     if parse_arxiv_id(arxiv_id_or_url) is None:
         raise VotingError(NOT_AN_ID)
     try:
-        return paper_import_by_arxiv_id(arxiv_id_or_url=arxiv_id_or_url)
+        # A member waits on the page: one short try, not the imports' retries.
+        return paper_import_by_arxiv_id(arxiv_id_or_url=arxiv_id_or_url, interactive=True)
     except SourceError as exc:
         raise VotingError(str(exc)) from exc
 
