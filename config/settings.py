@@ -307,6 +307,9 @@ PAPERS_IMPORT_HOUR = env_int("PAPERS_IMPORT_HOUR", 6)
 PAPERS_IMPORT_LOOKBACK_DAYS = env_int("PAPERS_IMPORT_LOOKBACK_DAYS", 3)
 PAPERS_HF_PAGE_SIZE = env_int("PAPERS_HF_PAGE_SIZE", 100)
 PAPERS_ARXIV_MIN_INTERVAL = env_float("PAPERS_ARXIV_MIN_INTERVAL", 3.0)
+# While a person waits on a page (adding a paper, nominating one we do not have), arXiv gets one
+# try of at most this many seconds per step (connect, send, answer); imports keep the retries.
+PAPERS_INTERACTIVE_TIMEOUT = env_float("PAPERS_INTERACTIVE_TIMEOUT", 3.0)
 PAPERS_PER_PAGE = env_int("PAPERS_PER_PAGE", 50)
 
 # Email digests and notifications: the trending-papers digest goes out after each successful daily

@@ -307,11 +307,15 @@ def import_daily_days_due(*, today: dt.date, lookback: int) -> list[dt.date]:
     )
 
 
-def paper_import_by_arxiv_id(*, arxiv_id_or_url: str, client: ArxivClient | None = None) -> Paper:
+def paper_import_by_arxiv_id(
+    *, arxiv_id_or_url: str, interactive: bool, client: ArxivClient | None = None
+) -> Paper:
     """The paper for an arXiv id or URL: ours if we have it, else fetched from arXiv.
 
-    Raises SourceError with a message for people when the text is no arXiv id, arXiv has no
-    such paper, or arXiv cannot be reached.
+    `interactive` is for a person waiting on a page: arXiv gets one short try
+    (PAPERS_INTERACTIVE_TIMEOUT) instead of the imports' retries with backoff.
+    Raises SourceError when the text is no arXiv id, arXiv has no such paper, or arXiv cannot
+    be reached; its `for_people` is the sentence to show, its message the reason on record.
     """
     parsed = split_arxiv_id(arxiv_id_or_url)
     if parsed is None:
@@ -320,7 +324,7 @@ def paper_import_by_arxiv_id(*, arxiv_id_or_url: str, client: ArxivClient | None
     paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
     if paper is not None:
         return paper
-    run = import_arxiv_ids(ids=[arxiv_id], client=client)
+    run = import_arxiv_ids(ids=[arxiv_id], client=client or ArxivClient(interactive=interactive))
     paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
     if paper is None:
         reason = f"arXiv has no paper {arxiv_id}."

@@ -190,15 +190,20 @@ def detail(request: HttpRequest, arxiv_id: str) -> HttpResponse:
 def add(request: HttpRequest) -> HttpResponse:
     """Adds a paper by arXiv id or URL, fetching it from arXiv when we do not have it."""
     form = AddPaperForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            paper = paper_import_by_arxiv_id(arxiv_id_or_url=form.cleaned_data["arxiv"])
+            paper = paper_import_by_arxiv_id(
+                arxiv_id_or_url=form.cleaned_data["arxiv"], interactive=True
+            )
         except SourceError as exc:
-            form.add_error("arxiv", str(exc))
+            form.add_error("arxiv", exc.for_people)
+            # arXiv, not the person, failed: 503 says so (trying again later may help).
+            status = 503 if exc.retryable else 200
         else:
             messages.success(request, f"“{paper.title}” is in Paper Club.")
             return redirect("papers:detail", arxiv_id=paper.arxiv_id)
-    return render(request, "papers/add.html", {"form": form})
+    return render(request, "papers/add.html", {"form": form}, status=status)
 
 
 @require_GET

@@ -34,6 +34,10 @@ class VotingError(Exception):
     """A rule said no; the message is written for the person who asked."""
 
 
+class PaperUnavailable(VotingError):
+    """arXiv did not answer about a pasted paper; trying again in a while may help."""
+
+
 NOT_AN_ID = (
     "That is not an arXiv id or link. Paste something like 2406.12345 or "
     "https://arxiv.org/abs/2406.12345."
@@ -43,15 +47,17 @@ NOT_AN_ID = (
 def paper_for_nomination(arxiv_id_or_url: str) -> Paper:
     """The paper to nominate for what a member pasted, imported from arXiv on the spot if new.
 
-    Raises VotingError with a message for the person. Call it outside any transaction: it may
-    wait on arXiv.
+    Raises VotingError with a message for the person (PaperUnavailable when arXiv did not
+    answer). Call it outside any transaction: it may wait on arXiv, for a few seconds at most.
     """
     if parse_arxiv_id(arxiv_id_or_url) is None:
         raise VotingError(NOT_AN_ID)
     try:
-        return paper_import_by_arxiv_id(arxiv_id_or_url=arxiv_id_or_url)
+        # A member waits on the page: one short try, not the imports' retries.
+        return paper_import_by_arxiv_id(arxiv_id_or_url=arxiv_id_or_url, interactive=True)
     except SourceError as exc:
-        raise VotingError(str(exc)) from exc
+        error = PaperUnavailable if exc.retryable else VotingError
+        raise error(exc.for_people) from exc
 
 
 def last_discussed_at(*, group: ReadingGroup, paper: Paper) -> datetime | None:

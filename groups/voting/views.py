@@ -37,6 +37,7 @@ from groups.voting.ballot import (
 from groups.voting.forms import NominateForm, NominatePaperForm
 from groups.voting.services import (
     NominationResult,
+    PaperUnavailable,
     VoteChange,
     VotingError,
     last_discussed_at,
@@ -136,11 +137,15 @@ def group_nominate(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_member(request, slug)
     assert isinstance(request.user, User)  # a member has signed in
     form = NominateForm(request.POST if request.method == "POST" else None)
+    status = 400 if form.is_bound else 200
     if request.method == "POST" and form.is_valid():
         try:
             paper = paper_for_nomination(form.cleaned_data["paper"])
         except VotingError as exc:
             form.add_error("paper", str(exc))
+            # arXiv, not the member, failed: 503 says so (trying again later may help).
+            if isinstance(exc, PaperUnavailable):
+                status = 503
         else:
             try:
                 result = nomination_create(
@@ -151,7 +156,6 @@ def group_nominate(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 _nomination_message(request, result)
                 return redirect(safe_next(request, reverse("group_ballot", args=[slug])))
-    status = 400 if form.is_bound else 200
     context = group_context(group, membership, "ballot") | {"form": form}
     return render(request, "groups/voting/nominate.html", context, status=status)
 

@@ -1,6 +1,8 @@
 """arXiv's query API (Atom): papers by id and the newest papers of a category.
 
 arXiv asks API clients for at most one request every three seconds; the client waits its turn.
+A client for a page a person waits on (`interactive=True`) tries once, for at most
+PAPERS_INTERACTIVE_TIMEOUT seconds per step of the request.
 """
 
 import httpx
@@ -14,12 +16,19 @@ IDS_PER_REQUEST = 100
 
 
 class ArxivClient:
-    def __init__(self, *, transport: httpx.BaseTransport | None = None, sleep: Sleep | None = None):
+    def __init__(
+        self,
+        *,
+        interactive: bool = False,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Sleep | None = None,
+    ):
         self.http = HttpClient(
             name="arXiv",
             transport=transport,
             min_interval=settings.PAPERS_ARXIV_MIN_INTERVAL,
-            timeout=30.0,
+            timeout=settings.PAPERS_INTERACTIVE_TIMEOUT if interactive else 30.0,
+            attempts=1 if interactive else 4,
             sleep=sleep,
         )
 

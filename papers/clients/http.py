@@ -2,6 +2,10 @@
 with exponential backoff and jitter (honouring Retry-After), a minimum interval between
 requests, and every failure turned into one exception type, SourceError.
 
+Background imports use the full retry policy. When a person waits on a page, a client is built
+with one attempt and a short timeout (`attempts=1, timeout=settings.PAPERS_INTERACTIVE_TIMEOUT`):
+better a plain "try again in a minute" at once than the same answer ten seconds later.
+
 Tests pass an httpx.MockTransport serving recorded responses, and a sleep that does not wait.
 """
 
@@ -25,15 +29,25 @@ DEFAULT_SLEEP: Sleep = time.sleep
 
 
 class SourceError(Exception):
-    """A source could not give us what we asked for. The message says why, for people.
+    """A source could not give us what we asked for.
 
+    The message (`str(exc)`) is the technical reason, for logs and ImportRun.error. `for_people`
+    is the sentence to show the person who asked; it is the message itself unless one is given.
     `retryable` is True when trying again later may help (network trouble, 5xx, 429).
     """
 
-    def __init__(self, message: str, *, retryable: bool = False, status: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        status: int | None = None,
+        for_people: str | None = None,
+    ):
         super().__init__(message)
         self.retryable = retryable
         self.status = status
+        self.for_people = for_people or message
 
 
 def user_agent() -> str:
@@ -75,6 +89,7 @@ class HttpClient:
         sleep: Sleep | None = None,
     ) -> None:
         self.name = name
+        self.timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
         self.attempts = attempts
         self.backoff = backoff
         self.max_wait = max_wait
@@ -84,7 +99,7 @@ class HttpClient:
         self._lock = threading.Lock()
         self._client = httpx.Client(
             transport=transport or DEFAULT_TRANSPORT,
-            timeout=httpx.Timeout(timeout, connect=10.0),
+            timeout=self.timeout,
             headers={"User-Agent": user_agent()},
             follow_redirects=True,
         )
@@ -126,11 +141,18 @@ class HttpClient:
                         f"{self.name} answered {response.status_code} "
                         f"{response.reason_phrase}: {_snippet(response)}",
                         status=response.status_code,
+                        for_people=f"{self.name} turned the request down "
+                        f"(it answered {response.status_code}).",
                     )
                 last_error = f"{self.name} answered {response.status_code} {response.reason_phrase}"
             if attempt + 1 < self.attempts:
                 self.sleep(self._delay(attempt, response))
-        raise SourceError(f"{last_error} (gave up after {self.attempts} tries)", retryable=True)
+        tries = "1 try" if self.attempts == 1 else f"{self.attempts} tries"
+        raise SourceError(
+            f"{last_error} (gave up after {tries})",
+            retryable=True,
+            for_people=f"{self.name} did not answer; try again in a minute.",
+        )
 
 
 def _snippet(response: httpx.Response) -> str:

@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.network import FakeNetwork
@@ -53,3 +54,34 @@ def listed_papers(count: int, day, **fields):
     papers = PaperFactory.create_batch(count, **fields)
     DailyListing.objects.bulk_create([DailyListing(paper=paper, day=day) for paper in papers])
     return papers
+
+
+ARXIV_QUERY = "export.arxiv.org/api/query"
+PLAIN_ARXIV_DOWN = "arXiv did not answer; try again in a minute."
+
+
+def _unreachable(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+
+
+def _timing_out(request: httpx.Request) -> httpx.Response:
+    raise httpx.ReadTimeout("timed out", request=request)
+
+
+def _busy(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(503, text="Service Unavailable")
+
+
+# How arXiv fails to answer, with what the ImportRun's reason names: for the logs, not people.
+ARXIV_FAILURES = {
+    "unreachable": (_unreachable, "ConnectError"),
+    "timing out": (_timing_out, "ReadTimeout"),
+    "busy": (_busy, "503"),
+}
+
+
+def arxiv_fails(network: FakeNetwork, failure: str) -> str:
+    """Makes every arXiv request fail the `failure` way; returns the technical detail expected."""
+    handler, detail = ARXIV_FAILURES[failure]
+    network.routes[ARXIV_QUERY] = handler
+    return detail

@@ -92,6 +92,15 @@ def test_it_retries_network_errors(network: FakeNetwork) -> None:
     assert len(network.requests) == 4
 
 
+def test_it_gives_a_waiting_person_one_short_try(network: FakeNetwork, settings) -> None:
+    settings.PAPERS_INTERACTIVE_TIMEOUT = 2.5
+    client = ArxivClient(interactive=True)
+    assert client.http.attempts == 1
+    # Every phase (connect, write, read, pool) is bounded, not only the answer.
+    assert client.http.timeout == httpx.Timeout(2.5)
+    assert ArxivClient().http.attempts == 4
+
+
 def test_it_fails_at_once_on_a_400_with_the_reason(network: FakeNetwork) -> None:
     network.routes["huggingface.co/api/daily_papers"] = lambda request: httpx.Response(
         400, json={"error": "Invalid date"}
@@ -99,6 +108,7 @@ def test_it_fails_at_once_on_a_400_with_the_reason(network: FakeNetwork) -> None
     with pytest.raises(SourceError, match=r"400 Bad Request.*Invalid date") as caught:
         HuggingFaceClient().daily_papers(DAY)
     assert not caught.value.retryable
+    assert caught.value.for_people == "Hugging Face turned the request down (it answered 400)."
     assert len(network.requests) == 1
     assert network.sleeps == []
 

@@ -9,7 +9,7 @@ from papers.clients.http import SourceError
 from papers.models import DailyListing, ImportRun, Paper
 from papers.parsing import parse_saved_file
 from tests.concurrency import at_once, postgres_threads
-from tests.papers.conftest import FakeNetwork, hf_fixture_path
+from tests.papers.conftest import FakeNetwork, arxiv_fails, hf_fixture_path
 
 DAY = dt.date(2026, 6, 12)
 
@@ -52,6 +52,15 @@ def test_it_repeats_a_run(hf_day: FakeNetwork) -> None:
     new_id = tasks.import_run_repeat.delay(first.pk).get()
     repeat = ImportRun.objects.get(pk=new_id)
     assert (repeat.source, repeat.request, repeat.unchanged) == (first.source, first.request, 30)
+
+
+@pytest.mark.django_db
+def test_it_retries_arxiv_when_repeating_a_run(network: FakeNetwork) -> None:
+    arxiv_fails(network, "unreachable")
+    first = ImportRun.objects.create(source=ImportRun.Source.ARXIV_IDS, request="2606.99999")
+    assert tasks.import_run_repeat.delay(first.pk).get() is None
+    assert len(network.requests) == 4
+    assert "gave up after 4 tries" in ImportRun.objects.latest("pk").error
 
 
 @postgres_threads

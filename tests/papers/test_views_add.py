@@ -1,9 +1,15 @@
 import pytest
 from django.test import Client
 
-from papers.models import Paper
+from papers.models import ImportRun, Paper
 from tests.factories import PaperFactory
-from tests.papers.conftest import FakeNetwork, arxiv_feed
+from tests.papers.conftest import (
+    ARXIV_FAILURES,
+    PLAIN_ARXIV_DOWN,
+    FakeNetwork,
+    arxiv_fails,
+    arxiv_feed,
+)
 from tests.people import ROLES, make_cast
 
 pytestmark = pytest.mark.django_db
@@ -61,11 +67,29 @@ def test_it_explains_a_paper_arxiv_does_not_have(network: FakeNetwork) -> None:
     assert Paper.objects.count() == 0
 
 
-def test_it_explains_when_arxiv_is_down(network: FakeNetwork) -> None:
-    network.serve_arxiv("busy", status=503)
-    response = make_cast().client("outsider").post("/papers/add/", {"arxiv": "2606.99999"})
-    assert response.status_code == 200
-    assert "503" in response.context["form"].errors["arxiv"][0]
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+@pytest.mark.parametrize("failure", list(ARXIV_FAILURES))
+def test_it_says_plainly_at_once_when_arxiv_does_not_answer(
+    failure: str, htmx: bool, network: FakeNetwork
+) -> None:
+    detail = arxiv_fails(network, failure)
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = (
+        make_cast()
+        .client("outsider")
+        .post("/papers/add/", {"arxiv": "arXiv:2606.99999v2"}, headers=headers)
+    )
+    assert response.status_code == 503
+    assert response.context["form"].errors["arxiv"] == [PLAIN_ARXIV_DOWN]
+    html = response.content.decode()
+    assert PLAIN_ARXIV_DOWN in html
+    assert 'value="arXiv:2606.99999v2"' in html  # what they typed is still there
+    # One try, no waiting: the retries belong to background imports.
+    assert (len(network.requests), network.sleeps) == (1, [])
+    assert Paper.objects.count() == 0
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.FAILED
+    assert detail in run.error  # the technical reason is kept for the admin
 
 
 def test_it_needs_the_csrf_token(network: FakeNetwork) -> None:

@@ -5,9 +5,15 @@ import pytest
 from django.test import Client
 
 from groups.models import Activity, DiscussionSession, Nomination, Vote
+from papers.models import ImportRun, Paper
 from tests.factories import MembershipFactory, NominationFactory, PaperFactory, VoteFactory
 from tests.network import FakeNetwork
-from tests.papers.conftest import arxiv_fixture_path
+from tests.papers.conftest import (
+    ARXIV_FAILURES,
+    PLAIN_ARXIV_DOWN,
+    arxiv_fails,
+    arxiv_fixture_path,
+)
 from tests.people import Cast
 
 EMPTY_ATOM = (
@@ -94,6 +100,31 @@ def test_it_explains_what_is_wrong_with_a_pasted_paper(
     assert message in html
     assert "Keep this pitch" in html  # nothing typed is lost
     assert not Nomination.objects.exists()
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+@pytest.mark.parametrize("failure", list(ARXIV_FAILURES))
+def test_it_says_plainly_at_once_when_arxiv_does_not_answer_a_nomination(
+    cast: Cast, failure: str, htmx: bool, network: FakeNetwork
+) -> None:
+    detail = arxiv_fails(network, failure)
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = cast.client("member").post(
+        f"/g/{cast.group.slug}/nominate/",
+        {"paper": "https://arxiv.org/abs/2406.99999", "pitch": "Keep this pitch"},
+        headers=headers,
+    )
+    assert response.status_code == 503
+    assert response.context["form"].errors["paper"] == [PLAIN_ARXIV_DOWN]
+    html = response.content.decode()
+    assert PLAIN_ARXIV_DOWN in html
+    assert 'value="https://arxiv.org/abs/2406.99999"' in html  # nothing typed is lost
+    assert "Keep this pitch" in html
+    # One try, no waiting: the retries belong to background imports.
+    assert (len(network.requests), network.sleeps) == (1, [])
+    assert not Nomination.objects.exists()
+    assert not Paper.objects.exists()
+    assert detail in ImportRun.objects.get().error  # the technical reason is kept
 
 
 def test_it_lists_the_users_groups_on_the_nominate_to_page(cast: Cast) -> None:
