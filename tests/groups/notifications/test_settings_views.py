@@ -137,7 +137,8 @@ def test_it_reads_the_settings_page_in_constant_queries(
     for _ in range(groups - 1):
         MembershipFactory(user=cast.member)
     client = cast.client("member")
-    # session, user, preferences, groups, group settings
-    with django_assert_num_queries(5):
+    # session, user, the social apps (does the menu offer Connected accounts?), preferences,
+    # groups, group settings
+    with django_assert_num_queries(6):
         response = client.get(SETTINGS)
     assert len(response.context["groups"]) == groups
