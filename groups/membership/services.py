@@ -43,10 +43,14 @@ class MembershipError(Exception):
 BANNED_MESSAGE = "You cannot join this group: its organizers have banned you."
 
 
+def is_banned(*, group: ReadingGroup | int, user: User) -> bool:
+    group_id = group if isinstance(group, int) else group.pk
+    return GroupBan.objects.filter(group_id=group_id, user=user).exists()
+
+
 def _check_not_banned(*, group: ReadingGroup | int, user: User) -> None:
     """Every way into a group (open join, invite links, email invites, requests) checks this."""
-    group_id = group if isinstance(group, int) else group.pk
-    if GroupBan.objects.filter(group_id=group_id, user=user).exists():
+    if is_banned(group=group, user=user):
         raise MembershipError(BANNED_MESSAGE)
 
 

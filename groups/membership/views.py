@@ -27,6 +27,7 @@ from groups.membership.forms import (
     RoleForm,
 )
 from groups.membership.services import (
+    BANNED_MESSAGE,
     MembershipError,
     group_create,
     invitation_accept,
@@ -35,6 +36,7 @@ from groups.membership.services import (
     invitation_problem,
     invitation_revoke,
     invitation_url,
+    is_banned,
     join_request_create,
     join_request_decide,
     membership_join,
@@ -176,11 +178,17 @@ def _join_link_context(request: HttpRequest, invitation: Invitation) -> dict[str
         if request.user.is_authenticated
         else None
     )
+    # Someone banned is told so on the page and offered no Join button (joining refuses them).
+    banned = (
+        membership is None
+        and request.user.is_authenticated
+        and is_banned(group=invitation.group, user=request.user)
+    )
     return {
         "invitation": invitation,
         "group": invitation.group,
         "membership": membership,
-        "problem": invitation_problem(invitation),
+        "problem": invitation_problem(invitation) or (BANNED_MESSAGE if banned else None),
     }
 
 

@@ -190,6 +190,11 @@ class ModerationQueueAdmin(admin.ModelAdmin):
             .prefetch_related("flags")
         )
 
+    def get_ordering(self, request: HttpRequest) -> tuple[str, ...]:
+        # The changelist orders by this, else by Note's Meta (oldest note first), never by the
+        # queryset's own order_by. Not `ordering = ...`: the admin's check wants model fields.
+        return ("-last_flag_at", "-id")
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -416,6 +416,22 @@ def subtree(places: list[ThreadPlace], note_id: int) -> list[ThreadPlace]:
     return []
 
 
+def ancestor_places(places: list[ThreadPlace], parent_id: int | None) -> list[ThreadPlace]:
+    """The places of the note `parent_id`, its parent, and so on up to the top, as far as they
+    are in the thread: the rows whose reply counts (and fold links) a new or gone reply changes."""
+    by_id = {place.note_id: place for place in places}
+    chain = []
+    while parent_id is not None and parent_id in by_id:
+        chain.append(by_id[parent_id])
+        parent_id = by_id[parent_id].parent_id
+    return chain
+
+
+def fold_toggle(collapsed: Iterable[int], note_id: int) -> str:
+    """The `collapsed` query value of a note's fold link: its replies folded, or unfolded."""
+    return ",".join(str(pk) for pk in sorted(set(collapsed) ^ {note_id}))
+
+
 def parse_ids(value: str | None) -> list[int]:
     """Note ids from a comma-separated query parameter, ignoring anything else."""
     return [int(part) for part in (value or "").split(",") if part.strip().isdigit()][:500]
@@ -446,7 +462,7 @@ def thread_context(
     items = thread_items(page)
     for item in items:
         if item.replies:
-            item.toggle = ",".join(str(pk) for pk in sorted(set(folded) ^ {item.note.pk}))
+            item.toggle = fold_toggle(folded, item.note.pk)
     return {
         "group": group,
         "membership": membership,

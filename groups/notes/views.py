@@ -32,7 +32,9 @@ from groups.notes.links import (
 from groups.notes.services import (
     Order,
     ThreadItem,
+    ancestor_places,
     build_thread,
+    fold_toggle,
     note_create,
     note_delete,
     note_edit,
@@ -123,10 +125,14 @@ def _reply_row(
     index = next((i for i, place in enumerate(places) if place.note_id == note.pk), 0)
     if index == 0:
         return _thread_partial(request, group, membership, note, state)
+    # The rows above it count one reply more: their fold links come along, out of band.
+    *ancestors, item = thread_items([*ancestor_places(places, note.parent_id), places[index]])
     context = {
         "group": group,
         "membership": membership,
-        "item": thread_items([places[index]])[0],
+        "item": item,
+        "ancestors": _with_toggles(ancestors, state),
+        "note_count": len(places),
         "parent_id": note.parent_id,
         "highlight": note.pk,
         "thread_url": thread_url(group, note.subject),
@@ -138,6 +144,12 @@ def _reply_row(
     response = render(request, f"{THREAD}#new-reply", context)
     retarget(response, f"#note-{places[index - 1].note_id}")
     return reswap(response, "afterend")
+
+
+def _with_toggles(items: list[ThreadItem], state: dict) -> list[ThreadItem]:
+    for item in items:
+        item.toggle = fold_toggle(state["collapsed"], item.note.pk)
+    return items
 
 
 def _content_partial(
@@ -319,14 +331,30 @@ def delete(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpRe
     if not request.htmx:
         messages.success(request, "Your note is deleted.")
         return _thread_redirect(group, note, _view_state(request.POST))
-    places = build_thread(
-        Note.objects.for_tree(note.subject),
-        show_hidden=membership.is_organizer,
-        viewer_id=membership.user_id,
+    state = _view_state(request.POST)
+    rows = list(Note.objects.for_tree(note.subject))
+    order: Order = "newest" if state["order"] == "newest" else "oldest"
+    places, unfolded = (
+        build_thread(
+            rows,
+            order=order,
+            show_hidden=membership.is_organizer,
+            collapsed=collapsed,
+            viewer_id=membership.user_id,
+        )
+        for collapsed in (state["collapsed"], ())
     )
-    if any(place.note_id == note.pk for place in places):
+    if any(place.note_id == note.pk for place in unfolded):
         return _content_partial(request, group, membership, note)
-    return reswap(retarget(HttpResponse(""), f"#note-{note.pk}"), "delete")
+    # The row goes; the count and the fold links of the rows above it change, out of band.
+    context = {
+        "note_count": len(places),
+        "ancestors": _with_toggles(thread_items(ancestor_places(places, note.parent_id)), state),
+        "thread_url": thread_url(group, note.subject),
+        "order": order,
+    }
+    response = render(request, f"{THREAD}#counts", context)
+    return reswap(retarget(response, f"#note-{note.pk}"), "delete")
 
 
 def _moderate(

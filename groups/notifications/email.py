@@ -29,6 +29,32 @@ UNSUBSCRIBE_SALT = "paperclub.email.unsubscribe"
 GROUP_SWITCHES = ("nominations", "sessions", "replies", "mentions")
 
 
+class UnfoldedHeader(str):
+    """A header value sent on one line, as it is (ASCII, under RFC 5322's 998 characters).
+
+    The email package folds a long unstructured value by turning it into RFC 2047 encoded-words
+    (`=?utf-8?q?=3Chttp...`), and then mail providers no longer find the `<URL>` of
+    `List-Unsubscribe`. A value with a `name` and a `fold()` is one the policy stores and
+    writes unchanged.
+    """
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> "UnfoldedHeader":
+        if not value.isascii() or "\r" in value or "\n" in value or len(name + value) > 990:
+            raise ValueError(f"{name} must be one line of ASCII")
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A copy (the test outbox makes one) is made with the name too.
+        return (UnfoldedHeader, (self.name, str(self)))
+
+    def fold(self, *, policy: Any) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
 class UnsubscribeError(Exception):
     """The token was tampered with, expired, or names something that no longer exists."""
 
@@ -187,7 +213,7 @@ def send_email(
         targets = [f"<{link}>"]
         if settings.EMAIL_UNSUBSCRIBE_MAILTO:
             targets.append(f"<mailto:{settings.EMAIL_UNSUBSCRIBE_MAILTO}?subject=unsubscribe>")
-        headers["List-Unsubscribe"] = ", ".join(targets)
+        headers["List-Unsubscribe"] = UnfoldedHeader("List-Unsubscribe", ", ".join(targets))
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     with timezone.override(zone_or_utc(user.time_zone)):
         subject = render_to_string(f"groups/notifications/email/{template}_subject.txt", context)

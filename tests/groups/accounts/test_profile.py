@@ -45,3 +45,15 @@ def test_it_rejects_a_post_without_csrf(user: User) -> None:
     client.force_login(user)
     response = client.post("/accounts/profile/", {"display_name": "X", "time_zone": "UTC"})
     assert response.status_code == 403
+
+
+def test_it_titles_the_page_profile_then_the_product(user_client: Client) -> None:
+    page = user_client.get("/accounts/profile/").content.decode()
+    assert "<title>Profile · Paper Club</title>" in page
+
+
+def test_it_shows_the_persons_own_handle(user_client: Client, user: User) -> None:
+    user.display_name = "Ada L."
+    user.save(update_fields=["display_name"])
+    page = user_client.get("/accounts/profile/").content.decode()
+    assert f"@{user.username}" in page

@@ -3,7 +3,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 
 from groups.models import User
 from tests.factories import UserFactory
@@ -37,6 +37,19 @@ def test_it_signs_up_with_email_and_sends_a_verification_link(client: Client) ->
     assert confirm.status_code == 302
     assert EmailAddress.objects.get(user=user).verified is True
     assert client.get("/accounts/profile/").status_code == 200  # verifying signs you in
+
+
+@override_settings(SITE_URL="https://paperclub.example")
+def test_it_greets_with_the_product_name_and_its_address(client: Client) -> None:
+    """Not the request's host ("Hello from testserver!"): allauth names the Site."""
+    _signup(client, "ada@example.org")
+    (message,) = mail.outbox
+    assert message.subject.startswith("[Paper Club] ")
+    assert message.body.startswith("Hello from Paper Club!")
+    assert message.body.rstrip().endswith(
+        "Thank you for using Paper Club!\nhttps://paperclub.example"
+    )
+    assert "testserver!" not in message.body
 
 
 def test_it_does_not_reveal_that_an_email_is_taken(client: Client) -> None:

@@ -145,3 +145,11 @@ def test_it_keeps_one_membership_per_person_in_the_database(cast: Cast) -> None:
 
     with pytest.raises(IntegrityError), transaction.atomic():
         MembershipFactory(group=cast.group, user=cast.member)
+
+
+def test_it_shows_each_members_handle_beside_their_display_name(cast: Cast) -> None:
+    """The ban form and @mentions ask for a handle: the members page is where it is found."""
+    page = cast.client("member").get(f"/g/{cast.group.slug}/members/").content.decode()
+    row = page.split(f'id="member-{cast.organizer.username}"', 1)[1].split("</li>", 1)[0]
+    assert cast.organizer.display_name in row
+    assert f"@{cast.organizer.username}" in row

@@ -1,5 +1,7 @@
 """The moderation queue, the audit log and the Moderators group in the Django admin."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
@@ -64,6 +66,18 @@ def test_it_lists_flagged_notes_newest_flag_first(cast, who) -> None:
     assert quiet.body not in page
     spam_only = client_for(cast.user(who)).get(QUEUE, {"flags__reason": "spam"}).content.decode()
     assert "Buy pills" in spam_only and "Older flagged note" not in spam_only
+
+
+def test_it_lists_a_newer_note_flagged_last_above_an_older_note(cast) -> None:
+    """The order is the flags' (last flag first), not the notes' own (oldest note first)."""
+    newer = NoteFactory(nomination=cast.nomination, author=cast.member, body="Newer flagged note")
+    first, last = (
+        NoteFlagFactory(note=cast.note, flagged_by=cast.member),
+        NoteFlagFactory(note=newer, flagged_by=cast.other_member),
+    )
+    NoteFlag.objects.filter(pk=first.pk).update(created_at=last.created_at - dt.timedelta(hours=1))
+    page = client_for(cast.moderator).get(QUEUE).content.decode()
+    assert page.index("Newer flagged note") < page.index("Buy pills")
 
 
 def test_it_filters_the_queue_by_state_and_group(cast) -> None:

@@ -125,3 +125,15 @@ def test_it_answers_an_unknown_handle_with_the_form(cast) -> None:
     )
     assert response.status_code == 400
     assert "Nobody has that handle." in response.content.decode()
+
+
+def test_it_offers_no_join_button_on_an_invite_page_to_someone_banned(cast) -> None:
+    group_ban(group=cast.group, user=cast.other_member, by=cast.organizer)
+    link = InvitationFactory(group=cast.group)
+    url = reverse("group_join_link", args=[link.token])
+    client = client_for(cast.other_member)
+    for response in (client.get(url), client.post(url)):
+        page = response.content.decode()
+        assert BANNED_MESSAGE in page
+        assert f'action="{url}"' not in page and "Join " not in page
+    assert not Membership.objects.filter(group=cast.group, user=cast.other_member).exists()

@@ -117,6 +117,21 @@ def test_it_replies_in_place_and_without_javascript(private) -> None:
     assert response.url == f"{thread_url(private)}?order=newest&collapsed=5#note-{second.pk}"
 
 
+def test_it_updates_the_count_and_the_parents_fold_link_with_an_htmx_reply(private) -> None:
+    top = note_create(author=private.member, subject=private.nomination, body="Top")
+    parent = note_create(author=private.member, subject=private.nomination, body="Q", parent=top)
+    url = reverse("note_reply", args=[private.group.slug, parent.pk])
+    body = client_for(private.other_member).post(url, {"body": "A"}, headers=HTMX).content.decode()
+    assert '<span id="thread-count" class="count" hx-swap-oob="true">3</span>' in body
+    # The parent had no fold link (no replies), the top note's counted one reply: both out of band.
+    for note, replies in ((parent, "1 reply"), (top, "2 replies")):
+        link = body.split(f'<a id="fold-{note.pk}"', 1)[1].split("</a>", 1)[0]
+        assert 'hx-swap-oob="true"' in link and f"Hide {replies}" in link
+    page = client_for(private.other_member).get(thread_url(private)).content.decode()
+    assert '<span id="thread-count" class="count">3</span>' in page
+    assert f'<a id="fold-{parent.pk}"' in page
+
+
 def test_it_places_a_reply_after_the_last_reply_of_its_parent(private) -> None:
     parent = note_create(author=private.member, subject=private.nomination, body="Q")
     first = note_create(
@@ -185,11 +200,24 @@ def test_it_deletes_a_note_without_replies_out_of_the_thread(private) -> None:
     note = note_create(author=private.member, subject=private.nomination, body="Oops")
     url = reverse("note_delete", args=[private.group.slug, note.pk])
     response = client_for(private.member).post(url, headers=HTMX)
-    assert response.content == b""
+    # The row goes; only the count comes, out of band.
+    assert response.content.decode().strip() == (
+        '<span id="thread-count" class="count" hx-swap-oob="true">0</span>'
+    )
     assert (response["HX-Retarget"], response["HX-Reswap"]) == (f"#note-{note.pk}", "delete")
     page = client_for(private.member).get(thread_url(private)).content.decode()
     assert "Oops" not in page and "[deleted]" not in page and "No notes yet." in page
     assert Note.objects.get().deleted_at is not None
+
+
+def test_it_updates_the_count_and_the_parents_fold_link_when_a_reply_goes(private) -> None:
+    parent = note_create(author=private.member, subject=private.nomination, body="Q")
+    reply = note_create(author=private.member, subject=private.nomination, body="A", parent=parent)
+    url = reverse("note_delete", args=[private.group.slug, reply.pk])
+    body = client_for(private.member).post(url, headers=HTMX).content.decode()
+    assert '<span id="thread-count" class="count" hx-swap-oob="true">1</span>' in body
+    # No reply is left to fold: the link gives way to its empty place.
+    assert f'<span id="fold-{parent.pk}" hx-swap-oob="true"></span>' in body
 
 
 def test_it_leaves_deleted_in_place_of_a_note_with_replies(private) -> None:

@@ -110,6 +110,19 @@ def test_it_subscribes_and_goes_back_to_the_page(cast: Cast) -> None:
     assert b"already subscribed" in again.content
 
 
+def test_it_shows_the_subscribed_state_once_subscribed(cast: Cast) -> None:
+    list_papers(DAY, [1])
+    client = cast.client("member")
+    client.post(SUBSCRIBE)
+
+    day = client.get(f"/papers/{DAY.isoformat()}/").content.decode()
+    box = day.split('class="digest-signup"', 1)[1].split("</aside>", 1)[0]
+    assert f'action="{SUBSCRIBE}"' not in box and "Subscribe" not in box
+    assert "You are subscribed" in box and f'href="{SETTINGS}"' in box
+    page = client.get(SUBSCRIBE).content.decode()
+    assert f'action="{SUBSCRIBE}"' not in page and "You are subscribed" in page
+
+
 def test_it_asks_to_confirm_on_get(cast: Cast) -> None:
     response = cast.client("member").get(SUBSCRIBE)
     assert response.status_code == 200
@@ -124,7 +137,8 @@ def test_it_reads_the_settings_page_in_constant_queries(
     for _ in range(groups - 1):
         MembershipFactory(user=cast.member)
     client = cast.client("member")
-    # session, user, preferences, groups, group settings
-    with django_assert_num_queries(5):
+    # session, user, the social apps (does the menu offer Connected accounts?), preferences,
+    # groups, group settings
+    with django_assert_num_queries(6):
         response = client.get(SETTINGS)
     assert len(response.context["groups"]) == groups

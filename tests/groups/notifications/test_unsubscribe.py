@@ -1,3 +1,5 @@
+import email.policy
+
 import pytest
 from django.core import mail, signing
 from django.test import Client
@@ -23,6 +25,20 @@ def subscriber():
 
 def subscribed(user) -> bool:
     return EmailPreferences.objects.get(user=user).digest_enabled
+
+
+def test_it_sends_the_one_click_link_as_a_plain_header(subscriber) -> None:
+    """Providers look for `<https://...>` in the raw header: an RFC 2047 encoded-word
+    (`=?utf-8?q?=3Chttp...`, what folding a long unstructured value makes) hides the link."""
+    list_papers(DAY, [1])
+    send_digests.delay(DAY.isoformat())
+    (message,) = mail.outbox
+    link = next(w for w in message.body.split() if "/email/unsubscribe/" in w)
+    raw = message.message().as_bytes()
+    assert f"\nList-Unsubscribe: <{link}>\n".encode() in raw
+    assert b"\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\n" in raw
+    smtp = message.message(policy=email.policy.SMTP).as_bytes()  # what the SMTP backend sends
+    assert f"\r\nList-Unsubscribe: <{link}>\r\n".encode() in smtp
 
 
 def test_it_unsubscribes_through_the_link_in_the_digest(subscriber) -> None:
