@@ -195,6 +195,9 @@ LOGIN_REDIRECT_URL = "home"
 # django-allauth: email login, no username, rate limits on (allauth's defaults).
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Sign-up also takes the browser's time zone (a hidden field; UTC without JavaScript).
+ACCOUNT_FORMS = {"signup": "groups.accounts.forms.SignupForm"}
+ACCOUNT_ADAPTER = "groups.accounts.adapter.AccountAdapter"
 # Mandatory everywhere by default: it is also what lets sign-up hide whether an address is taken.
 # In the embedded default the verification email (with its link) is printed to the console.
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
