@@ -27,7 +27,9 @@ def test_it_shows_the_zone_of_the_next_session_and_of_the_activity(berlin: Cast)
     Activity.objects.record(group=berlin.group, actor=berlin.member, kind=Activity.Kind.JOINED)
     berlin.group.activities.update(created_at=WINTER)
     html = berlin.client("member").get(f"/g/{berlin.group.slug}/").content.decode()
-    assert 'Tuesday 15 January 2030, 18:00 <abbr class="tz" title="Europe/Berlin">CET</abbr>' in html
+    assert (
+        'Tuesday 15 January 2030, 18:00 <abbr class="tz" title="Europe/Berlin">CET</abbr>' in html
+    )
     assert 'title="15 Jan 2030, 18:00 CET"' in html  # beside "… ago"
 
 
