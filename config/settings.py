@@ -195,6 +195,10 @@ LOGIN_REDIRECT_URL = "home"
 # django-allauth: email login, no username, rate limits on (allauth's defaults).
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Sign-up also takes the browser's time zone (a hidden field; UTC without JavaScript); the adapter
+# saves it and names the product in allauth's emails.
+ACCOUNT_FORMS = {"signup": "groups.accounts.forms.SignupForm"}
+ACCOUNT_ADAPTER = "groups.accounts.adapter.AccountAdapter"
 # Mandatory everywhere by default: it is also what lets sign-up hide whether an address is taken.
 # In the embedded default the verification email (with its link) is printed to the console.
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
@@ -205,7 +209,6 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Paper Club] "
-ACCOUNT_ADAPTER = "groups.accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_PROVIDERS = {provider: {"APP": app} for provider, app in _social_apps.items()}

@@ -81,3 +81,30 @@ def test_it_renders_the_signup_page_in_our_layout(client: Client) -> None:
     assert "/static/css/app.css" in html
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
     assert 'name="username"' not in html
+
+
+# The browser's time zone: a hidden field that static/js/time_zone.js fills in.
+
+
+def test_it_saves_the_zone_the_browser_posted(client: Client) -> None:
+    response = _signup(client, "ada@example.org", time_zone="Europe/Berlin")
+    assert response.status_code == 302
+    assert User.objects.get(email="ada@example.org").time_zone == "Europe/Berlin"
+
+
+@pytest.mark.parametrize("posted", ["Mars/Olympus", "", "../../etc/passwd", "x" * 300])
+def test_it_leaves_utc_for_an_unknown_zone(client: Client, posted: str) -> None:
+    response = _signup(client, "ada@example.org", time_zone=posted)
+    assert response.status_code == 302  # a bad zone never blocks signing up
+    assert User.objects.get(email="ada@example.org").time_zone == "UTC"
+
+
+def test_it_leaves_utc_without_javascript(client: Client) -> None:
+    _signup(client, "ada@example.org")
+    assert User.objects.get(email="ada@example.org").time_zone == "UTC"
+
+
+def test_it_renders_the_hidden_field_and_its_script(client: Client) -> None:
+    html = client.get("/accounts/signup/").content.decode()
+    assert '<input type="hidden" name="time_zone" value="UTC"' in html
+    assert 'src="/static/js/time_zone.js"' in html
