@@ -253,11 +253,19 @@ def group_member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("group_members", slug=slug)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @sign_in_to_act
-def group_member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+@vary_on_headers("HX-Request")
+def group_member_remove(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Asks "Remove <name> from <group>?" (GET; htmx: the form alone, in the member's row), then
+    removes (POST). The service's rules (owners by owners, never the last) hold on the POST."""
     group, membership = get_group_for_organizer(request, slug)
     target = get_object_or_404(group.memberships.select_related("user"), pk=pk)
+    if request.method == "GET":
+        context = group_context(group, membership, "members") | {"target": target}
+        if request.htmx:
+            return render(request, "groups/membership/remove.html#confirm", context)
+        return render(request, "groups/membership/remove.html", context)
     try:
         membership_remove(membership=target, by=membership)
     except MembershipError as exc:

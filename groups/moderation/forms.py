@@ -30,7 +30,12 @@ class BanForm(forms.Form):
     username = forms.CharField(
         label="Handle", max_length=150, help_text="Their @handle, as shown on the members page."
     )
-    reason = forms.CharField(label="Reason (optional)", required=False, max_length=500)
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        help_text="Kept in the group's moderation log.",
+        error_messages={"required": "Say why you ban them."},
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")

@@ -16,16 +16,26 @@ from groups.access import (
     get_subject_or_404,
     sign_in_to_act,
 )
-from groups.models import GroupBan, ModerationLog, NoteFlag, ThreadLock, User
+from groups.models import (
+    GroupBan,
+    Membership,
+    ModerationLog,
+    NoteFlag,
+    ReadingGroup,
+    ThreadLock,
+    User,
+)
 from groups.moderation.forms import BanForm, FlagForm
 from groups.moderation.services import group_ban, group_unban, note_flag, thread_lock, thread_unlock
 from groups.notes.links import (
     thread_url,
 )
 from groups.web import AuthenticatedHttpRequest, group_context
+from papers.web import HtmxHttpRequest
 
 FLAG = "groups/moderation/flag.html"
 PAGE = "groups/moderation/group.html"
+BAN = "groups/moderation/ban.html"
 RECENT_LOG = 50
 
 
@@ -142,33 +152,57 @@ def group_moderation(request: HttpRequest, slug: str) -> HttpResponse:
     return _page(request, slug)
 
 
-@require_POST
+def _ban_confirm(
+    request: HtmxHttpRequest,
+    group: ReadingGroup,
+    membership: Membership,
+    target: User,
+    form: BanForm,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    context = group_context(group, membership, "members") | {"target": target, "form": form}
+    if request.htmx:
+        return render(request, f"{BAN}#confirm", context)
+    return render(request, BAN, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
 @sign_in_to_act
-def ban(request: HttpRequest, slug: str) -> HttpResponse:
-    """Organizers ban someone by handle: their membership ends and they cannot come back."""
-    group, _membership = get_group_for_organizer(request, slug)
+@vary_on_headers("HX-Request")
+def ban(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Organizers ban someone by handle, saying why: their membership ends and they cannot come
+    back. GET `?username=<handle>` asks first ("Ban <name>?", the form alone with htmx), for the
+    members page; the moderation page's own form posts here directly."""
+    group, membership = get_group_for_organizer(request, slug)
     assert isinstance(request.user, User)  # an organizer has signed in
+    if request.method == "GET":
+        handle = request.GET.get("username", "").strip().lstrip("@")
+        target = get_object_or_404(User, username__iexact=handle)
+        form = BanForm(initial={"username": target.username}, auto_id=f"ban-{target.pk}-%s")
+        return _ban_confirm(request, group, membership, target, form)
     form = BanForm(request.POST)
-    if form.is_valid():
-        user = User.objects.filter(username__iexact=form.cleaned_data["username"]).first()
-        if user is None:
-            form.add_error("username", "Nobody has that handle.")
+    valid = form.is_valid()
+    asked: str = form.cleaned_data.get("username", "")
+    user = User.objects.filter(username__iexact=asked).first() if asked else None
+    if asked and user is None:
+        form.add_error("username", "Nobody has that handle.")
+    elif valid and user is not None:
+        try:
+            changed = group_ban(
+                group=group, user=user, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
-            try:
-                changed = group_ban(
-                    group=group, user=user, by=request.user, reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
+            if changed:
+                messages.success(request, f"{user.name} is banned from {group.name}.")
             else:
-                if changed:
-                    messages.success(request, f"{user.name} is banned from {group.name}.")
-                else:
-                    messages.info(request, f"{user.name} was already banned.")
-                back = (
-                    "group_members" if request.POST.get("next") == "members" else "group_moderation"
-                )
-                return redirect(back, slug=slug)
+                messages.info(request, f"{user.name} was already banned.")
+            back = "group_members" if request.POST.get("next") == "members" else "group_moderation"
+            return redirect(back, slug=slug)
+    if user is not None and request.POST.get("next") == "members":
+        return _ban_confirm(request, group, membership, user, form, status=400)
     return _page(request, slug, form=form, status=400)
 
 

@@ -173,6 +173,17 @@ def _content_partial(
     return render(request, f"{THREAD}#note-content", context)
 
 
+def _note_page_context(group: ReadingGroup, membership: Membership, note: Note) -> dict[str, Any]:
+    """What a page about one note (editing it, deleting it) shows around its form."""
+    return {
+        "group": group,
+        "membership": membership,
+        "note": note,
+        "subject": note.subject,
+        "thread_url": thread_url(group, note.subject),
+    }
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def thread(request: HtmxHttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
@@ -308,25 +319,24 @@ def edit(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResp
                 messages.success(request, "Your note is saved.")
                 return _thread_redirect(group, note, _view_state(request.POST))
         status = 400
-    context = {
-        "group": group,
-        "membership": membership,
-        "note": note,
-        "subject": note.subject,
-        "thread_url": thread_url(group, note.subject),
-        "form": form,
-    }
+    context = _note_page_context(group, membership, note) | {"form": form}
     if request.htmx:
         return render(request, "groups/notes/edit.html#edit-form", context)
     return render(request, "groups/notes/edit.html", context, status=status)
 
 
 @sign_in_to_act
-@require_POST
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 def delete(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
-    """Deleting one's own note: "[deleted]" stays while replies are shown under it."""
+    """Deleting one's own note: asking first (GET, in place with htmx), then deleting (POST).
+
+    "[deleted]" stays while replies are shown under it.
+    """
     group, membership = get_group_for_member(request, slug)
     note = get_note_or_404(group, note_id)
+    if request.method == "GET":
+        return _delete_confirm(request, group, membership, note)
     note = note_delete(note=note, user=request.user)
     if not request.htmx:
         messages.success(request, "Your note is deleted.")
@@ -355,6 +365,24 @@ def delete(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpRe
     }
     response = render(request, f"{THREAD}#counts", context)
     return reswap(retarget(response, f"#note-{note.pk}"), "delete")
+
+
+def _delete_confirm(
+    request: AuthenticatedHttpRequest, group: ReadingGroup, membership: Membership, note: Note
+) -> HttpResponse:
+    """The "Delete this note?" prompt: for the author of a note not yet deleted."""
+    if note.author_id != request.user.pk:
+        raise PermissionDenied("Only its author can delete a note.")
+    if note.is_deleted:
+        raise Http404("This note was deleted.")
+    state = _view_state(request.GET)
+    context = _note_page_context(group, membership, note) | {
+        "order": state["order"],
+        "collapsed": ",".join(map(str, state["collapsed"])),
+    }
+    if request.htmx:
+        return render(request, "groups/notes/delete.html#confirm", context)
+    return render(request, "groups/notes/delete.html", context)
 
 
 def _moderate(

@@ -6,3 +6,13 @@ document.addEventListener("focusin", (event) => {
     field.select();
   }
 });
+
+// Cancel on a confirmation htmx swapped into the page: the prompt goes, nothing was sent.
+// (Without JavaScript the prompt is a page of its own, and Cancel a link back.)
+document.addEventListener("click", (event) => {
+  const cancel = event.target instanceof Element && event.target.closest("[data-dismiss]");
+  if (cancel) {
+    event.preventDefault();
+    cancel.closest("form")?.remove();
+  }
+});

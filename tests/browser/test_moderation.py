@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from groups.models import Membership, ModerationLog, ReadingGroup
+from groups.models import GroupBan, Membership, ModerationLog, ReadingGroup
 from tests.browser.conftest import screenshot
 from tests.factories import (
     PASSWORD,
@@ -125,12 +125,30 @@ def test_it_bans_a_member_who_then_cannot_rejoin(browser, live_server) -> None:
     owner, carl = UserFactory(username="olga"), UserFactory(username="carl", display_name="Carl")
     MembershipFactory(group=group, user=owner, role=Membership.Role.OWNER)
     MembershipFactory(group=group, user=carl)
+    dana = MembershipFactory(group=group, user__display_name="Dana").user
 
     organizer = _signed_in(browser, live_server, owner)
     organizer.goto("/g/open-reading/members/")
     screenshot(organizer, "moderation-members")
-    organizer.get_by_role("button", name="Ban Carl").click()
+    # Remove asks first, in the member's row; Cancel drops the prompt, Remove removes.
+    organizer.get_by_role("link", name="Remove Dana").click()
+    prompt = organizer.locator("form.confirm-form")
+    expect(prompt.get_by_text("Remove Dana from Open Reading?")).to_be_visible()
+    prompt.get_by_role("button", name="Cancel").click()
+    expect(organizer.locator("form.confirm-form")).to_have_count(0)
+    organizer.get_by_role("link", name="Remove Dana").click()
+    organizer.locator("form.confirm-form").get_by_role("button", name="Remove").click()
+    expect(organizer.get_by_text("Dana is no longer a member.")).to_be_visible()
+    assert not Membership.objects.filter(group=group, user=dana).exists()
+    # Ban asks first too, and for a reason.
+    organizer.get_by_role("link", name="Ban Carl").click()
+    prompt = organizer.locator("form.confirm-form")
+    expect(prompt.get_by_text("Ban Carl?")).to_be_visible()
+    prompt.get_by_label("Reason").fill("Spam in every thread")
+    screenshot(organizer, "moderation-ban-prompt")
+    prompt.get_by_role("button", name="Ban").click()
     expect(organizer.get_by_text("Carl is banned from Open Reading.")).to_be_visible()
+    assert GroupBan.objects.get(group=group, user=carl).reason == "Spam in every thread"
     organizer.get_by_role("link", name="Moderation").click()
     expect(organizer.get_by_role("button", name="Lift the ban on Carl")).to_be_visible()
     expect(organizer.get_by_text("banned from the group")).to_be_visible()

@@ -163,13 +163,21 @@ def test_it_holds_a_threaded_conversation_with_math_and_code(browser, live_serve
     expect(root.locator(".note-edited")).to_have_text("edited")
     expect(root.locator(".katex")).to_be_visible()
 
-    # Bob deletes his leaf reply: it leaves the thread.
+    # Bob deletes his leaf reply, asked first in place; cancelling keeps it.
     refresh_thread(bob)
-    note_item(bob, "Yes:").get_by_role("button", name="Delete").click()
+    note_item(bob, "Yes:").get_by_role("link", name="Delete").click()
+    prompt = bob.locator("form.delete-form")
+    expect(prompt.get_by_text("Delete this note?")).to_be_visible()
+    prompt.get_by_role("link", name="Cancel").click()
+    expect(bob.locator("form.delete-form")).to_have_count(0)
+    note_item(bob, "Yes:").get_by_role("link", name="Delete").click()
+    screenshot(bob, "notes-delete-prompt")
+    bob.locator("form.delete-form").get_by_role("button", name="Delete").click()
     expect(note_item(bob, "Yes:")).to_have_count(0)
     # Alice deletes her root note, which has replies: "[deleted]" keeps its place.
     refresh_thread(alice)
     first = alice.locator("li.note").first
+    first.get_by_role("link", name="Delete").click()
     first.get_by_role("button", name="Delete").click()
     expect(first.locator(".note-gone")).to_have_text("[deleted]")
     expect(alice.locator("li.note")).to_have_count(3)
@@ -219,7 +227,10 @@ def test_it_works_without_javascript(browser, live_server) -> None:
     page.get_by_label("Your note").fill("Edited without JavaScript")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Your note is saved.")).to_be_visible()
-    note_item(page, "Edited without JavaScript").get_by_role("button", name="Delete").click()
+    note_item(page, "Edited without JavaScript").get_by_role("link", name="Delete").click()
+    expect(page.get_by_text("Delete this note?")).to_be_visible()
+    assert Note.objects.get(parent=note).deleted_at is None
+    page.get_by_role("button", name="Delete").click()
     expect(page.get_by_text("Your note is deleted.")).to_be_visible()
     expect(note_item(page, "Edited without JavaScript")).to_have_count(0)
     assert Note.objects.get(parent=note).deleted_at is not None

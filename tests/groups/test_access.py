@@ -114,7 +114,7 @@ ROUTES = [
     Route("group_withdraw", "member", POST, "unvoted"),
     Route("group_archive", "organizer", POST, "nomination"),
     Route("group_member_role", "organizer", POST, "membership", lambda s: {"role": "organizer"}),
-    Route("group_member_remove", "organizer", POST, "membership"),
+    Route("group_member_remove", "organizer", BOTH, "membership"),
     Route(
         "group_settings",
         "organizer",

@@ -111,7 +111,8 @@ def test_it_shows_the_banned_person_why_the_join_button_fails(cast) -> None:
 def test_it_bans_from_the_members_page_and_lists_the_ban(cast) -> None:
     client = client_for(cast.organizer)
     response = client.post(
-        reverse("group_ban", args=[cast.group.slug]), {"username": "@Bob", "next": "members"}
+        reverse("group_ban", args=[cast.group.slug]),
+        {"username": "@Bob", "next": "members", "reason": "spam"},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("group_members", args=[cast.group.slug])

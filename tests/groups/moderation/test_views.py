@@ -26,12 +26,14 @@ PRIVATE = {
     ("thread_lock", "post"): [404, 404, 403, 404, DONE, 404, 404],
     ("thread_unlock", "post"): [404, 404, 403, 404, DONE, 404, 404],
     ("group_moderation", "get"): [404, 404, 403, 404, 200, 404, 404],
+    ("group_ban", "get"): [404, 404, 403, 404, 200, 404, 404],
     ("group_ban", "post"): [404, 404, 403, 404, DONE, 404, 404],
     ("group_unban", "post"): [404, 404, 403, 404, DONE, 404, 404],
 }
 PUBLIC = {
     ("note_flag", "get"): [LOGIN, 403, 200, 403, 200, 403, 403],
     ("group_moderation", "get"): [LOGIN, 403, 403, 403, 200, 403, 403],
+    ("group_ban", "get"): [LOGIN, 403, 403, 403, 200, 403, 403],
     ("group_ban", "post"): [LOGIN, 403, 403, 403, DONE, 403, 403],
     ("thread_lock", "post"): [LOGIN, 403, 403, 403, DONE, 403, 403],
 }
@@ -40,7 +42,7 @@ WRONG = [
     ("thread_lock", "get"),
     ("thread_unlock", "get"),
     ("group_moderation", "post"),
-    ("group_ban", "get"),
+    ("group_ban", "put"),
     ("group_unban", "get"),
 ]
 
@@ -64,7 +66,9 @@ def _check(cast, table, name, method, expected) -> None:
     for role, want in zip(ROLES, expected, strict=True):
         data = {"username": "bob", "reason": "spam"}
         client = client_for(_user(cast, role))
-        response = getattr(client, method)(_url(cast, name), data if method == "post" else None)
+        # The ban's prompt (GET) names whom it is about.
+        url = _url(cast, name) + ("?username=bob" if (name, method) == ("group_ban", "get") else "")
+        response = getattr(client, method)(url, data if method == "post" else None)
         if want == LOGIN:
             assert response.status_code == 302 and "/accounts/login/" in response["Location"], role
         elif want == DONE:
