@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz
-from papers import views as paper_views
 
 # The admin signs in through allauth (its rate limits and its pages), never its own form.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]  # allauth's documented way: replace the AdminSite's login method
@@ -11,7 +10,6 @@ admin.site.site_header = "Paper Club administration"
 admin.site.site_title = "Paper Club admin"
 
 urlpatterns = [
-    path("", paper_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("groups.urls")),

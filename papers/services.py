@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from papers.clients.arxiv import ArxivClient
@@ -358,6 +358,25 @@ def sample_load() -> list[ImportRun]:
 class DailyListStatus:
     sample: bool  # the day's list is only the shipped sample: no live import of it succeeded
     importing: bool  # a Hugging Face daily import is running now
+
+
+def latest_day() -> dt.date | None:
+    """The latest day that has a daily list (None before the first import). One query."""
+    return DailyListing.objects.aggregate(latest=Max("day"))["latest"]
+
+
+@dataclass(frozen=True)
+class LatestPapers:
+    day: dt.date | None  # the day of the list, never assumed to be today
+    papers: list[Paper]  # its most upvoted listed papers, ready for cards
+    status: DailyListStatus
+
+
+def latest_papers(*, limit: int) -> LatestPapers:
+    """The front page's papers: the latest day's `limit` most upvoted. Three queries."""
+    day = latest_day()
+    papers = list(Paper.objects.for_day(day).cards().sorted_by("upvotes")[:limit]) if day else []
+    return LatestPapers(day=day, papers=papers, status=daily_list_status(day=day))
 
 
 def daily_list_status(*, day: dt.date | None) -> DailyListStatus:

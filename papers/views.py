@@ -16,11 +16,10 @@ from papers.clients.http import SourceError
 from papers.forms import AddPaperForm
 from papers.models import DailyListing, Paper, PaperQuerySet
 from papers.parsing import split_arxiv_id
-from papers.services import daily_list_status, paper_import_by_arxiv_id
+from papers.services import latest_day, paper_import_by_arxiv_id
 from papers.web import HtmxHttpRequest
 
 SORTS = {"upvotes": "Most upvoted", "new": "Newest"}
-HOME_PAPERS = 12
 
 
 def _sort(request: HttpRequest) -> str:
@@ -30,10 +29,6 @@ def _sort(request: HttpRequest) -> str:
 
 def _page(request: HttpRequest, papers: PaperQuerySet) -> Page:
     return Paginator(papers, settings.PAPERS_PER_PAGE).get_page(request.GET.get("page"))
-
-
-def _latest_day() -> dt.date | None:
-    return DailyListing.objects.aggregate(latest=Max("day"))["latest"]
 
 
 def _render_list(request: HtmxHttpRequest, context: dict[str, Any]) -> HttpResponse:
@@ -73,7 +68,7 @@ def _day_context(day: dt.date) -> dict[str, Any]:
 @vary_on_headers("HX-Request")
 def latest(request: HtmxHttpRequest) -> HttpResponse:
     """The latest day that has papers."""
-    day = _latest_day()
+    day = latest_day()
     if day is None:
         return render(
             request, "papers/list.html", {"period": "day", "page": None, "empty_site": True}
@@ -204,20 +199,3 @@ def add(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"“{paper.title}” is in Paper Club.")
             return redirect("papers:detail", arxiv_id=paper.arxiv_id)
     return render(request, "papers/add.html", {"form": form}, status=status)
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """The front page: the latest day's most upvoted papers (and, signed out, what this is)."""
-    latest_day = _latest_day()
-    papers = (
-        list(Paper.objects.for_day(latest_day).cards().sorted_by("upvotes")[:HOME_PAPERS])
-        if latest_day
-        else []
-    )
-    context = {
-        "latest_day": latest_day,
-        "papers": papers,
-        "status": daily_list_status(day=latest_day),
-    }
-    return render(request, "home.html", context)

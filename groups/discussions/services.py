@@ -4,11 +4,12 @@ Services are keyword-only and atomic; emails are enqueued after commit (`transac
 and sent by Celery tasks in `groups.notifications.tasks`, through `groups.notifications.sessions`.
 """
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from groups.models import (
@@ -78,6 +79,21 @@ def next_session_for_group(
     if session is not None:
         session.my_rsvp = rsvp_for(session, viewer)
     return session
+
+
+def next_sessions_of(groups: Iterable[ReadingGroup], viewer: User) -> dict[int, DiscussionSession]:
+    """Each group's next session that is still on (as `next_session_for_group` picks it), by group
+    id, with its paper and `my_answer` (the viewer's RSVP answer or None). One query."""
+    now = timezone.now()
+    scheduled = DiscussionSession.objects.upcoming(now).filter(status="scheduled")
+    first = scheduled.filter(group=OuterRef("group")).values("pk")[:1]
+    answer = Rsvp.objects.filter(session=OuterRef("pk"), user=viewer).values("answer")[:1]
+    sessions = (
+        scheduled.filter(group__in=groups, pk=Subquery(first))
+        .select_related("paper")
+        .annotate(my_answer=Subquery(answer))
+    )
+    return {session.group_id: session for session in sessions}
 
 
 def session_with_attendees(

@@ -20,7 +20,7 @@ from groups.discussions import calendar as ical
 from groups.discussions import services as discussions
 from groups.discussions.forms import SessionForm
 from groups.models import DiscussionSession, Membership, ReadingGroup, User
-from groups.web import AuthenticatedHttpRequest, safe_next
+from groups.web import AuthenticatedHttpRequest, group_context, safe_next
 
 RSVP_BOX = "groups/discussions/detail.html#rsvp-box"
 
@@ -66,7 +66,7 @@ def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     session = discussions.session_with_attendees(group, pk, request.user)
     if session is None:
         raise Http404("No such session.")
-    context = {"group": group, "membership": membership, "session": session}
+    context = group_context(group, membership, "sessions") | {"session": session}
     return render(request, "groups/discussions/detail.html", context)
 
 

@@ -36,6 +36,17 @@ INVITATION_DAYS = 14
 MAX_INVITATION_DAYS = 90
 
 
+def groups_of_member(user: User) -> list[ReadingGroup]:
+    """The user's groups by name, each with `member_count`, `open_count` (open nominations) and
+    `my_role` (the user's role in it). One query."""
+    return list(
+        ReadingGroup.objects.of_user(user)
+        .with_counts()
+        .annotate(my_role=F("memberships__role"))
+        .order_by("name", "pk")
+    )
+
+
 class MembershipError(Exception):
     """A rule said no; the message is written for the person who asked."""
 

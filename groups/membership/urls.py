@@ -6,6 +6,8 @@ from django.urls import path
 from groups.membership import views
 
 urlpatterns = [
+    # The site's front page lives here because, signed in, it is the person's groups.
+    path("", views.home, name="home"),
     path("groups/", views.group_directory, name="group_directory"),
     path("groups/new/", views.group_new, name="group_new"),
     path("groups/mine/", views.group_mine, name="group_mine"),

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -17,7 +18,7 @@ from groups.access import (
     require_signed_in,
     sign_in_to_act,
 )
-from groups.discussions.services import next_session_for_group
+from groups.discussions.services import next_session_for_group, next_sessions_of
 from groups.membership.forms import (
     GroupForm,
     GroupSearchForm,
@@ -30,6 +31,7 @@ from groups.membership.services import (
     BANNED_MESSAGE,
     MembershipError,
     group_create,
+    groups_of_member,
     invitation_accept,
     invitation_create,
     invitation_email_send,
@@ -53,13 +55,33 @@ from groups.models import (
 )
 from groups.voting.services import ballot
 from groups.web import AuthenticatedHttpRequest, group_context
+from papers.services import latest_papers
 from papers.web import HtmxHttpRequest
 
 RECENT_ACTIVITY = 12
 HOME_BALLOT = 5
+FRONT_PAGE_PAPERS = 12
 
 
-# Directory, "my groups", creating a group
+# The front page, the directory, "my groups", creating a group
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The front page. Signed in: the person's groups (what is on each ballot, the next session),
+    then the latest papers; signed out: what Paper Club is, then the latest papers."""
+    latest = latest_papers(limit=FRONT_PAGE_PAPERS)
+    context: dict[str, Any] = {
+        "latest_day": latest.day,
+        "papers": latest.papers,
+        "status": latest.status,
+        "today": timezone.localdate(),
+    }
+    if isinstance(request.user, User):
+        groups = groups_of_member(request.user)
+        sessions = next_sessions_of(groups, request.user)
+        context["groups"] = [(group, sessions.get(group.pk)) for group in groups]
+    return render(request, "home.html", context)
 
 
 @require_GET

@@ -46,10 +46,12 @@ from groups.notes.services import (
     thread_context,
     thread_items,
 )
-from groups.web import AuthenticatedHttpRequest
+from groups.web import AuthenticatedHttpRequest, group_context
 from papers.web import HtmxHttpRequest
 
 THREAD = "groups/notes/thread.html"
+# The group tab a subject's pages sit under.
+SUBJECT_TABS = {"nominations": "ballot", "sessions": "sessions"}
 
 
 class NoteForm(forms.Form):
@@ -72,6 +74,12 @@ def _view_state(data: dict) -> dict:
         "order": data.get("order", "oldest"),
         "collapsed": parse_ids(data.get("collapsed")),
     }
+
+
+def _thread_page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """The whole thread page, in the group's frame under its subject's tab."""
+    context["tab"] = SUBJECT_TABS[context["subject_kind"]]
+    return render(request, THREAD, context, status=status)
 
 
 def _thread_redirect(group: ReadingGroup, note: Note, state: dict) -> HttpResponse:
@@ -196,7 +204,7 @@ def thread(request: HtmxHttpRequest, slug: str, kind: str, subject_id: int) -> H
     context["form"] = NoteForm(auto_id="new-note-%s")
     if request.htmx:
         return render(request, f"{THREAD}#thread", context)
-    return render(request, THREAD, context)
+    return _thread_page(request, context)
 
 
 @require_GET
@@ -219,7 +227,7 @@ def more(request: HtmxHttpRequest, slug: str, kind: str, subject_id: int) -> Htt
     context["continued"] = True
     if request.htmx:
         return render(request, f"{THREAD}#items", context)
-    return render(request, THREAD, context)
+    return _thread_page(request, context)
 
 
 @sign_in_to_act
@@ -244,7 +252,7 @@ def post(request: AuthenticatedHttpRequest, slug: str, kind: str, subject_id: in
     if request.htmx:
         response = render(request, f"{THREAD}#new-note-form", context)
         return reswap(retarget(response, "#new-note-form"), "outerHTML")
-    return render(request, THREAD, context, status=400)
+    return _thread_page(request, context, status=400)
 
 
 @sign_in_to_act
@@ -444,12 +452,11 @@ def detail(request: HtmxHttpRequest, slug: str, note_id: int) -> HttpResponse:
         place.depth -= base_depth
     items: list[ThreadItem] = thread_items(places)
     show_history = membership is not None and not items[0].placeholder
-    context: dict[str, Any] = {
-        "group": group,
-        "membership": membership,
+    kind = subject_kind(note.subject)
+    context: dict[str, Any] = group_context(group, membership, SUBJECT_TABS[kind]) | {
         "note": note,
         "subject": note.subject,
-        "subject_kind": subject_kind(note.subject),
+        "subject_kind": kind,
         "thread_url": thread_url(group, note.subject),
         "items": items,
         "note_urls": note_urls(group),

@@ -18,7 +18,7 @@ def imported_day() -> None:
 
 def test_it_browses_a_day_searches_and_opens_a_paper(page, imported_day) -> None:
     page.goto("/")
-    expect(page.get_by_role("heading", name="Friday, June 12, 2026")).to_be_visible()
+    expect(page.get_by_role("heading", name="Papers of 12 June 2026")).to_be_visible()
     screenshot(page, "papers-home", full_page=False)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Papers").click()

@@ -62,7 +62,7 @@ def test_it_says_on_the_home_page_that_the_papers_are_the_sample() -> None:
     load_sample()
     response = Client().get("/")
     assert len(response.context["papers"]) == 12
-    assert NOTE + b" June 12, 2026" in response.content
+    assert NOTE + b" 12 June 2026" in response.content  # as the heading dates it
 
 
 def test_it_drops_the_note_once_the_day_was_imported_from_hugging_face() -> None:
