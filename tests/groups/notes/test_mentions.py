@@ -125,3 +125,9 @@ class TestAccess:
         Membership.objects.create(group=public.group, user=UserFactory(username="bobby"))
         assert handles(client_for(private.member).get(mentions_url(private, "bo"))) == ["bob"]
 
+
+def test_the_note_forms_name_where_suggestions_come_from(private) -> None:
+    thread = reverse("note_thread", args=[private.group.slug, "nominations", private.nomination.pk])
+    html = client_for(private.member).get(thread).content.decode()
+    assert f'data-mentions="{reverse("note_mentions", args=[private.group.slug])}"' in html
+    assert "js/mentions.js" in html
