@@ -2,8 +2,8 @@ from typing import Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
 
 from groups.models.people import FORMER_MEMBER, User, name_of, validate_timezone
 from papers.models import Paper
@@ -124,6 +124,21 @@ class ReadingGroup(models.Model):
         return self.visibility == self.Visibility.PUBLIC
 
 
+class MembershipQuerySet(models.QuerySet):
+    def mention_matches(self, query: str) -> Self:
+        """Members whose handle or display name contains `query` (any case), with their user:
+        those where it starts the handle or the name first, then by handle. For @mention
+        suggestions; slice it."""
+        starts = Q(user__username__istartswith=query) | Q(user__display_name__istartswith=query)
+        return (
+            self.filter(user__is_active=True)
+            .filter(Q(user__username__icontains=query) | Q(user__display_name__icontains=query))
+            .select_related("user")
+            .annotate(starts=Case(When(starts, then=Value(0)), default=Value(1)))
+            .order_by("starts", Lower("user__username"))
+        )
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner", "Owner"
@@ -136,6 +151,8 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=10, choices=Role, default=Role.MEMBER)
     joined_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["joined_at"]

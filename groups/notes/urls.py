@@ -30,4 +30,5 @@ urlpatterns = [
     path(f"{one}delete/", views.delete, name="note_delete"),
     path(f"{one}hide/", views.hide, name="note_hide"),
     path(f"{one}unhide/", views.unhide, name="note_unhide"),
+    path("g/<slug:slug>/members/mentions/", views.mentions, name="note_mentions"),
 ]

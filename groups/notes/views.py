@@ -52,6 +52,7 @@ from papers.web import HtmxHttpRequest
 THREAD = "groups/notes/thread.html"
 # The group tab a subject's pages sit under.
 SUBJECT_TABS = {"nominations": "ballot", "sessions": "sessions"}
+MENTION_OPTIONS = 8  # suggestions under the note box; typing more letters narrows them
 
 
 class NoteForm(forms.Form):
@@ -468,3 +469,21 @@ def detail(request: HtmxHttpRequest, slug: str, note_id: int) -> HttpResponse:
         "lock": subject_lock(note.subject),
     }
     return render(request, "groups/notes/note.html", context)
+
+
+@sign_in_to_act
+@require_GET
+def mentions(request: HttpRequest, slug: str) -> HttpResponse:
+    """The @mention suggestions of a note form (static/js/mentions.js): up to eight members whose
+    handle or display name contains `?q=` ("al": @alice, "Alan Turing"), for members only.
+
+    The same small list answers htmx and a plain GET (no Vary): it is a piece of the note form,
+    not a page; without JavaScript people type the handle the members page shows.
+    """
+    group, _membership = get_group_for_member(request, slug)
+    query = request.GET.get("q", "").strip().removeprefix("@")[:80]
+    members = []
+    if query:
+        matches = Membership.objects.filter(group=group).mention_matches(query)
+        members = [membership.user for membership in matches[:MENTION_OPTIONS]]
+    return render(request, "groups/notes/mentions.html#options", {"members": members})
