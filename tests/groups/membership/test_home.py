@@ -127,3 +127,12 @@ def test_it_shows_the_home_page_in_a_fixed_number_of_queries(
 
 def test_it_refuses_the_wrong_method(cast: Cast) -> None:
     assert cast.client("member").post("/").status_code == 405
+
+
+def test_it_shows_the_zone_of_each_next_session(cast: Cast) -> None:
+    cast.member.time_zone = "Europe/Berlin"
+    cast.member.save(update_fields=["time_zone"])
+    DiscussionSessionFactory(group=cast.group, starts_at=timezone.now() + timedelta(days=2))
+    html = cast.client("member").get("/").content.decode()
+    assert '<abbr class="tz" title="Europe/Berlin">' in html
+    assert ">CET</abbr>" in html or ">CEST</abbr>" in html
