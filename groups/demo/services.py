@@ -94,7 +94,7 @@ def demo_load() -> DemoResult:
         user=demo,
         name="Paper Club demo",
         slug=DEMO_SLUG,
-        description="A demo reading group, made by `manage.py load_demo` for trying the app.",
+        description="A demo reading group for trying Paper Club: vote on the ballot, answer the session, add a note.",
     )
     for fellow in fellows:
         membership_join(group=group, user=fellow)
