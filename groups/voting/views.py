@@ -1,5 +1,6 @@
 from collections.abc import Callable
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -131,11 +132,31 @@ def _nomination_message(request: HttpRequest, result: NominationResult) -> None:
         messages.warning(request, f"Note: the group discussed this paper on {when}.")
 
 
+def _nominate(
+    request: AuthenticatedHttpRequest,
+    form: forms.Form,
+    *,
+    group: ReadingGroup,
+    paper: Paper,
+    done: str,
+) -> HttpResponse | None:
+    """Nominates the paper with the member's vote and redirects to `done`; None when a rule said
+    no (the reason is then on the form)."""
+    try:
+        result = nomination_create(
+            group=group, user=request.user, paper=paper, pitch=form.cleaned_data["pitch"]
+        )
+    except VotingError as exc:
+        form.add_error(None, str(exc))
+        return None
+    _nomination_message(request, result)
+    return redirect(done)
+
+
 @require_http_methods(["GET", "POST"])
 @sign_in_to_act
-def group_nominate(request: HttpRequest, slug: str) -> HttpResponse:
+def group_nominate(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_member(request, slug)
-    assert isinstance(request.user, User)  # a member has signed in
     form = NominateForm(request.POST if request.method == "POST" else None)
     status = 400 if form.is_bound else 200
     if request.method == "POST" and form.is_valid():
@@ -147,15 +168,10 @@ def group_nominate(request: HttpRequest, slug: str) -> HttpResponse:
             if isinstance(exc, PaperUnavailable):
                 status = 503
         else:
-            try:
-                result = nomination_create(
-                    group=group, user=request.user, paper=paper, pitch=form.cleaned_data["pitch"]
-                )
-            except VotingError as exc:
-                form.add_error(None, str(exc))
-            else:
-                _nomination_message(request, result)
-                return redirect(safe_next(request, reverse("group_ballot", args=[slug])))
+            done = safe_next(request, reverse("group_ballot", args=[slug]))
+            nominated = _nominate(request, form, group=group, paper=paper, done=done)
+            if nominated is not None:
+                return nominated
     context = group_context(group, membership, "ballot") | {"form": form}
     return render(request, "groups/voting/nominate.html", context, status=status)
 
@@ -168,15 +184,10 @@ def group_nominate_paper(request: AuthenticatedHttpRequest, arxiv_id: str) -> Ht
     form = NominatePaperForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         group = form.cleaned_data["group"]
-        try:
-            result = nomination_create(
-                group=group, user=request.user, paper=paper, pitch=form.cleaned_data["pitch"]
-            )
-        except VotingError as exc:
-            form.add_error(None, str(exc))
-        else:
-            _nomination_message(request, result)
-            return redirect("group_ballot", slug=group.slug)
+        done = reverse("group_ballot", args=[group.slug])
+        nominated = _nominate(request, form, group=group, paper=paper, done=done)
+        if nominated is not None:
+            return nominated
     groups = list(ReadingGroup.objects.of_user(request.user).order_by("name"))
     open_here = {
         n.group_id: n
