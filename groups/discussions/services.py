@@ -1,6 +1,6 @@
 """Discussion sessions: the queries pages need and the services that change sessions.
 
-Services are keyword-only and atomic; emails are enqueued after commit (`transaction.on_commit`)
+Services are keyword-only and atomic; emails are enqueued after commit (`task.delay_on_commit`)
 and sent by Celery tasks in `groups.notifications.tasks`, through `groups.notifications.sessions`.
 """
 
