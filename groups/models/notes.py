@@ -2,11 +2,13 @@
 
 Notes are never deleted from the database: deleting sets `deleted_at`, organizers hide with
 `hidden_at`, and every earlier body is kept as a NoteRevision. Writes go through the services in
-`groups/notes.py`, which also enforce the rules the database cannot see (a reply shares its parent's
+`groups/notes/services.py`, which also enforce the rules the database cannot see (a reply shares its parent's
 subject; the subject belongs to the note's group).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +22,18 @@ NOTE_MAX_LENGTH = 20_000
 
 # One note as the thread's tree sees it: (id, parent_id, author_id, is_deleted, is_hidden).
 TreeRow = tuple[int, int | None, int | None, bool, bool]
+# id, author id, author's display name and username, body HTML, created, edited, deleted, hidden
+NoteRowValues = tuple[
+    int,
+    int | None,
+    str | None,
+    str | None,
+    str,
+    datetime,
+    datetime | None,
+    datetime | None,
+    datetime | None,
+]
 
 
 class NoteQuerySet(models.QuerySet["Note"]):
@@ -43,21 +57,19 @@ class NoteQuerySet(models.QuerySet["Note"]):
             .values_list("id", "parent_id", "author_id", "deleted", "hidden")
         )
 
-    def for_rows(self) -> NoteQuerySet:
-        """Notes with what a thread row shows (the stored HTML, times, flags, the author's name).
-
-        The Markdown source and the author's other columns are left out: a row never shows them.
-        """
-        return self.select_related("author").only(
-            "parent",
-            "author",
+    def for_rows(self) -> models.QuerySet[Note, NoteRowValues]:
+        """What a thread row shows of each note, as `NoteRowValues` tuples: the stored HTML,
+        times, the author's id and names (the Markdown source and the rest are left out)."""
+        return self.values_list(
+            "id",
+            "author_id",
+            "author__display_name",
+            "author__username",
             "body_html",
             "created_at",
             "edited_at",
             "deleted_at",
             "hidden_at",
-            "author__username",
-            "author__display_name",
         )
 
 

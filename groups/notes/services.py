@@ -3,16 +3,15 @@
 A thread is read in two queries. The first (`Note.objects.for_tree(subject)`) reads every note as
 a tuple of ids and flags, and the tree is built from those here in Python: with 2,000 notes that is
 a few milliseconds (bench/notes.py measures it), cheaper than a recursive CTE or a stored path,
-which would also have to be kept right on every write. The second (`thread_items`) reads the notes
-of the page shown (200 of the 2,000) as model instances.
+which would also have to be kept right on every write. The second (`thread_items`) reads what the
+rows of the page shown (200 of the 2,000) print, as `ShownNote`s: no model instances.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,6 +34,7 @@ from groups.models import (
     User,
 )
 from groups.models.notes import NOTE_MAX_LENGTH, TreeRow
+from groups.models.people import FORMER_MEMBER
 from groups.moderation.audit import audit_record
 from groups.notes.links import mention_url, note_urls, subject_kind, thread_url
 from groups.notes.markdown import mention_candidates, render_markdown
@@ -266,11 +266,38 @@ class ThreadPlace:
     collapsed: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ShownNote:
+    """What a thread row shows of a note (no model instance: a page shows 200)."""
+
+    pk: int
+    author_id: int | None
+    author_name: str
+    body_html: str
+    created_at: datetime
+    edited_at: datetime | None
+    is_deleted: bool
+    is_hidden: bool
+
+    @classmethod
+    def of(cls, note: Note) -> ShownNote:
+        return cls(
+            pk=note.pk,
+            author_id=note.author_id,
+            author_name=note.author_name,
+            body_html=note.body_html,
+            created_at=note.created_at,
+            edited_at=note.edited_at,
+            is_deleted=note.is_deleted,
+            is_hidden=note.is_hidden,
+        )
+
+
 @dataclass(slots=True)
 class ThreadItem:
-    """One row of the flat thread as the template shows it: a note, how deep it sits, and how."""
+    """One row of the flat thread as a page shows it: a note, how deep it sits, and how."""
 
-    note: Note
+    note: ShownNote
     depth: int
     replies: int  # shown notes below it
     placeholder: Placeholder
@@ -309,52 +336,65 @@ def build_thread(
     are left out. No recursion: a chain of 2,000 replies is as cheap as 2,000 top-level notes.
     """
     by_id = {row[0]: row for row in rows}
-    children: dict[int | None, list[int]] = defaultdict(list)
+    children: dict[int | None, list[int]] = {}
     for note_id, parent_id, *_ in sorted(by_id.values(), reverse=order == "newest"):
-        children[parent_id if parent_id in by_id else None].append(note_id)
+        children.setdefault(parent_id if parent_id in by_id else None, []).append(note_id)
 
-    # Pre-order walk once, then count shown descendants children-first (reverse pre-order).
-    preorder: list[int] = []
-    stack = list(reversed(children[None]))
+    # Plain loops and dict.get rather than generators and a defaultdict: this runs for every
+    # note of the thread on every page (2,000 notes: a few milliseconds, bench/pages.py).
+    # Pre-order walk once, with depths ...
+    preorder: list[tuple[int, int]] = []
+    stack = [(note_id, 0) for note_id in reversed(children.get(None, ()))]
     while stack:
-        note_id = stack.pop()
-        preorder.append(note_id)
-        stack.extend(reversed(children[note_id]))
+        note_id, depth = stack.pop()
+        preorder.append((note_id, depth))
+        replies = children.get(note_id)
+        if replies:
+            stack.extend((child, depth + 1) for child in reversed(replies))
+    # ... then count shown descendants children-first (reverse pre-order).
     below: dict[int, int] = {}
     placeholders: dict[int, Placeholder] = {}
     shown: set[int] = set()
-    for note_id in reversed(preorder):
-        count = sum(1 + below[child] for child in children[note_id] if child in shown)
+    for note_id, _ in reversed(preorder):
+        count = 0
+        for child in children.get(note_id, ()):
+            if child in shown:
+                count += 1 + below[child]
         below[note_id] = count
         placeholder = _placeholder(by_id[note_id], show_hidden=show_hidden, viewer_id=viewer_id)
         placeholders[note_id] = placeholder
         if not placeholder or count:
             shown.add(note_id)
 
+    # A note that is not shown has nothing shown below it; a folded note's replies are skipped.
     folded = set(collapsed)
     places: list[ThreadPlace] = []
-    walk: list[tuple[int, int]] = [(note_id, 0) for note_id in reversed(children[None])]
-    while walk:
-        note_id, depth = walk.pop()
+    folded_depth: int | None = None
+    for note_id, depth in preorder:
+        if folded_depth is not None:
+            if depth > folded_depth:
+                continue
+            folded_depth = None
         if note_id not in shown:
             continue
         parent_id = by_id[note_id][1]
+        is_folded = note_id in folded
         places.append(
             ThreadPlace(
-                note_id=note_id,
-                parent_id=parent_id if parent_id in by_id else None,
-                depth=depth,
-                replies=below[note_id],
-                placeholder=placeholders[note_id],
-                collapsed=note_id in folded and below[note_id] > 0,
+                note_id,
+                parent_id if parent_id in by_id else None,
+                depth,
+                below[note_id],
+                placeholders[note_id],
+                is_folded and below[note_id] > 0,
             )
         )
-        if note_id not in folded:
-            walk.extend((child, depth + 1) for child in reversed(children[note_id]))
+        if is_folded:
+            folded_depth = depth
     return places
 
 
-def _author_line(parent: Note | None) -> str:
+def _author_line(parent: ShownNote | None) -> str:
     """How a reply names the note it answers ("in reply to ...")."""
     if parent is None:
         return ""
@@ -372,7 +412,29 @@ def thread_items(places: Sequence[ThreadPlace]) -> list[ThreadItem]:
     """
     wanted = {place.note_id for place in places}
     wanted.update(place.parent_id for place in places if place.parent_id is not None)
-    notes = {note.pk: note for note in Note.objects.for_rows().filter(pk__in=wanted)}
+    notes = {
+        pk: ShownNote(
+            pk=pk,
+            author_id=author_id,
+            author_name=display_name or username or FORMER_MEMBER,  # no author: both None
+            body_html=body_html,
+            created_at=created_at,
+            edited_at=edited_at,
+            is_deleted=deleted_at is not None,
+            is_hidden=hidden_at is not None,
+        )
+        for (
+            pk,
+            author_id,
+            display_name,
+            username,
+            body_html,
+            created_at,
+            edited_at,
+            deleted_at,
+            hidden_at,
+        ) in Note.objects.filter(pk__in=wanted).for_rows()
+    }
     return [
         ThreadItem(
             note=notes[place.note_id],

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -29,8 +30,12 @@ from groups.notes.links import (
     subject_kind,
     thread_url,
 )
+from groups.notes.rows import RowView, content_html, counts_html, row_html, rows_html
 from groups.notes.services import (
     Order,
+    Placeholder,
+    ShownNote,
+    Subject,
     ThreadItem,
     ancestor_places,
     build_thread,
@@ -77,6 +82,50 @@ def _view_state(data: dict) -> dict:
     }
 
 
+def _row_view(
+    request: HttpRequest,
+    group: ReadingGroup,
+    membership: Membership | None,
+    subject: Subject,
+    *,
+    order: str = "",
+    collapsed: str = "",
+    standalone: bool = False,
+    highlight: int | None = None,
+) -> RowView:
+    """How this reader's rows of the subject's thread are written (groups/notes/rows.py)."""
+    organizer = membership is not None and membership.is_organizer
+    return RowView(
+        thread_url=thread_url(group, subject),
+        note_urls=note_urls(group),
+        order=order,
+        collapsed=collapsed,
+        viewer_id=request.user.pk,
+        member=membership is not None,
+        organizer=organizer,
+        locked=subject_lock(subject) is not None,
+        csrf_token=get_token(request) if organizer else "",
+        standalone=standalone,
+        highlight=highlight,
+    )
+
+
+def _with_rows(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
+    """A `thread_context` with its rows written (`rows_html`) and the new-note form."""
+    view = _row_view(
+        request,
+        context["group"],
+        context["membership"],
+        context["subject"],
+        order=context["order"],
+        collapsed=context["collapsed"],
+        highlight=context["highlight"],
+    )
+    context["rows_html"] = rows_html(context["items"], view)
+    context["form"] = NoteForm(auto_id="new-note-%s")
+    return context
+
+
 def _thread_page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """The whole thread page, in the group's frame under its subject's tab."""
     context["tab"] = SUBJECT_TABS[context["subject_kind"]]
@@ -104,8 +153,7 @@ def _thread_partial(
     context = thread_context(
         group=group, membership=membership, subject=note.subject, highlight=note.pk, **state
     )
-    context["form"] = NoteForm(auto_id="new-note-%s")
-    response = render(request, f"{THREAD}#thread", context)
+    response = render(request, f"{THREAD}#thread", _with_rows(request, context))
     retarget(response, "#thread")
     return reswap(response, f"outerHTML show:#note-{note.pk}:top")  # type: ignore[arg-type]  # a swap with a modifier: django-htmx's SwapMethod lists the bare styles only
 
@@ -136,21 +184,21 @@ def _reply_row(
         return _thread_partial(request, group, membership, note, state)
     # The rows above it count one reply more: their fold links come along, out of band.
     *ancestors, item = thread_items([*ancestor_places(places, note.parent_id), places[index]])
-    context = {
-        "group": group,
-        "membership": membership,
-        "item": item,
-        "ancestors": _with_toggles(ancestors, state),
-        "note_count": len(places),
-        "parent_id": note.parent_id,
-        "highlight": note.pk,
-        "thread_url": thread_url(group, note.subject),
-        "note_urls": note_urls(group),
-        "order": order,
-        "collapsed": ",".join(map(str, state["collapsed"])),
-        "lock": subject_lock(note.subject),
-    }
-    response = render(request, f"{THREAD}#new-reply", context)
+    view = _row_view(
+        request,
+        group,
+        membership,
+        note.subject,
+        order=order,
+        collapsed=",".join(map(str, state["collapsed"])),
+        highlight=note.pk,
+    )
+    # The reply's row, its parent's reply slot emptied, and the counts (all out of band but the row).
+    response = HttpResponse(
+        f"{row_html(item, view)}\n"
+        f'<div id="reply-slot-{note.parent_id}" class="reply-slot" hx-swap-oob="true"></div>\n'
+        f"{counts_html(len(places), _with_toggles(ancestors, state), view)}"
+    )
     retarget(response, f"#note-{places[index - 1].note_id}")
     return reswap(response, "afterend")
 
@@ -164,22 +212,15 @@ def _with_toggles(items: list[ThreadItem], state: dict) -> list[ThreadItem]:
 def _content_partial(
     request: HttpRequest, group: ReadingGroup, membership: Membership | None, note: Note
 ) -> HttpResponse:
-    placeholder = ""
+    placeholder: Placeholder = ""
     if note.is_deleted:
         placeholder = "deleted"
     elif note.is_hidden and not (
         membership and (membership.is_organizer or note.author_id == membership.user_id)
     ):
         placeholder = "hidden"
-    context = {
-        "group": group,
-        "membership": membership,
-        "note": note,
-        "placeholder": placeholder,
-        "note_urls": note_urls(group),
-        "lock": subject_lock(note.subject),
-    }
-    return render(request, f"{THREAD}#note-content", context)
+    view = _row_view(request, group, membership, note.subject)
+    return HttpResponse(content_html(ShownNote.of(note), placeholder, view))
 
 
 def _note_page_context(group: ReadingGroup, membership: Membership, note: Note) -> dict[str, Any]:
@@ -202,7 +243,7 @@ def thread(request: HtmxHttpRequest, slug: str, kind: str, subject_id: int) -> H
     context = thread_context(
         group=group, membership=membership, subject=subject, **_view_state(request.GET)
     )
-    context["form"] = NoteForm(auto_id="new-note-%s")
+    _with_rows(request, context)
     if request.htmx:
         return render(request, f"{THREAD}#thread", context)
     return _thread_page(request, context)
@@ -224,7 +265,7 @@ def more(request: HtmxHttpRequest, slug: str, kind: str, subject_id: int) -> Htt
         after=after[0],
         **_view_state(request.GET),
     )
-    context["form"] = NoteForm(auto_id="new-note-%s")
+    _with_rows(request, context)
     context["continued"] = True
     if request.htmx:
         return render(request, f"{THREAD}#items", context)
@@ -248,7 +289,9 @@ def post(request: AuthenticatedHttpRequest, slug: str, kind: str, subject_id: in
             if request.htmx:
                 return _thread_partial(request, group, membership, note, state)
             return _thread_redirect(group, note, state)
-    context = thread_context(group=group, membership=membership, subject=subject, **state)
+    context = _with_rows(
+        request, thread_context(group=group, membership=membership, subject=subject, **state)
+    )
     context["form"] = form
     if request.htmx:
         response = render(request, f"{THREAD}#new-note-form", context)
@@ -366,13 +409,9 @@ def delete(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpRe
     if any(place.note_id == note.pk for place in unfolded):
         return _content_partial(request, group, membership, note)
     # The row goes; the count and the fold links of the rows above it change, out of band.
-    context = {
-        "note_count": len(places),
-        "ancestors": _with_toggles(thread_items(ancestor_places(places, note.parent_id)), state),
-        "thread_url": thread_url(group, note.subject),
-        "order": order,
-    }
-    response = render(request, f"{THREAD}#counts", context)
+    view = _row_view(request, group, membership, note.subject, order=order)
+    ancestors = _with_toggles(thread_items(ancestor_places(places, note.parent_id)), state)
+    response = HttpResponse(counts_html(len(places), ancestors, view))
     return reswap(retarget(response, f"#note-{note.pk}"), "delete")
 
 
@@ -454,19 +493,13 @@ def detail(request: HtmxHttpRequest, slug: str, note_id: int) -> HttpResponse:
     items: list[ThreadItem] = thread_items(places)
     show_history = membership is not None and not items[0].placeholder
     kind = subject_kind(note.subject)
+    view = _row_view(request, group, membership, note.subject, order="oldest", standalone=True)
     context: dict[str, Any] = group_context(group, membership, SUBJECT_TABS[kind]) | {
         "note": note,
         "subject": note.subject,
-        "subject_kind": kind,
         "thread_url": thread_url(group, note.subject),
-        "items": items,
-        "note_urls": note_urls(group),
-        "standalone": True,
+        "rows_html": rows_html(items, view),
         "revisions": list(note.revisions.all()) if show_history and note.edited_at else [],
-        "collapsed_ids": set(),
-        "order": "oldest",
-        "collapsed": "",
-        "lock": subject_lock(note.subject),
     }
     return render(request, "groups/notes/note.html", context)
 

@@ -36,6 +36,7 @@ from groups.voting.ballot import (
     vote_answer,
 )
 from groups.voting.forms import NominateForm, NominatePaperForm
+from groups.voting.rows import RowView, row_html, rows_html, vote_box_html
 from groups.voting.services import (
     NominationResult,
     PaperUnavailable,
@@ -62,6 +63,18 @@ def _ballot_list_url(urls: BallotUrls, *, query: str, shown: int) -> str:
     return f"{urls.ballot}?{urlencode(params)}" if params else urls.ballot
 
 
+def _row_view(
+    request: HttpRequest, urls: BallotUrls, *, member: bool, organizes: bool, error: str = ""
+) -> RowView:
+    return RowView(
+        member=member,
+        signed_in=request.user.is_authenticated,
+        organizes=organizes,
+        urls=urls,
+        error=error,
+    )
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def group_ballot(request: HtmxHttpRequest, slug: str) -> HttpResponse:
@@ -80,13 +93,16 @@ def group_ballot(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             return not_modified
     page = ballot_page(group, viewer=request.user, membership=membership, query=query, shown=shown)
     urls = BallotUrls.for_group(group)
+    organizes = membership is not None and membership.is_organizer
+    view = _row_view(request, urls, member=membership is not None, organizes=organizes)
     context = group_context(group, membership, "ballot") | {
         "page": page,
+        "rows_html": rows_html(page.rows, view),
         "urls": urls,
         "view_key": key,
         "list_url": _ballot_list_url(urls, query=query, shown=shown),
         "more_url": _ballot_list_url(urls, query=query, shown=page.next_shown),
-        "organizes": membership is not None and membership.is_organizer,
+        "organizes": organizes,
         "poll_seconds": settings.BALLOT_POLL_SECONDS,
         "page_step": PAGE_STEP,
         "form": NominateForm(),
@@ -108,10 +124,15 @@ def group_nomination(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         Nomination.objects.filter(group=group).select_related("paper", "nominated_by"), pk=pk
     )
     row = ballot_row(group, pk, viewer=request.user, with_voters=membership is not None)
+    if row is None:  # gone since the nomination was read: its group was deleted meanwhile
+        raise Http404("No such nomination.")
+    urls = BallotUrls.for_group(group)
+    view = _row_view(request, urls, member=membership is not None, organizes=False)
     context = group_context(group, membership, "ballot") | {
         "nomination": nomination,
         "row": row,
-        "urls": BallotUrls.for_group(group),
+        "vote_box": vote_box_html(row, view),
+        "urls": urls,
         "discussed_at": last_discussed_at(group=group, paper=nomination.paper),
         "back_url": request.get_full_path(),
     }
@@ -235,21 +256,17 @@ def _vote_response(
     answer = vote_answer(group, pk, viewer=request.user, change=change, delta=delta)
     if answer is None:
         raise Http404("No such nomination.")
-    context = {
-        "group": group,
-        "membership": membership,
-        "row": answer.row,
-        "urls": BallotUrls.for_group(group),
-        "organizes": membership.is_organizer,
-        "error": error,
-    }
+    view = _row_view(
+        request,
+        BallotUrls.for_group(group),
+        member=True,
+        organizes=membership.is_organizer,
+        error=error,
+    )
     # A ballot row asks for its whole row (it may move); the nomination page for its vote box.
     in_row = request.POST.get("answer") == "row"
-    response = render(
-        request,
-        "groups/voting/ballot.html#ballot-row" if in_row else "groups/voting/ballot.html#vote-box",
-        context,
-    )
+    html = row_html(answer.row, view) if in_row else vote_box_html(answer.row, view)
+    response = HttpResponse(html)
     response["X-Ballot-Answer"] = "row" if in_row else "box"
     response["X-Ballot-Version"] = str(answer.version)
     if answer.before is not None:
