@@ -34,12 +34,23 @@ def membership_for(user: User | AnonymousUser, group: ReadingGroup) -> Membershi
 
 
 def get_group_for_viewer(request: HttpRequest, slug: str) -> tuple[ReadingGroup, Membership | None]:
-    """The group and the viewer's membership (or None); 404 unless public or a member."""
+    """The group and the viewer's membership (or None); 404 unless public or a member.
+
+    A member's membership and group are read in one query (every group page starts here); an
+    outsider's group takes a second one.
+    """
+    if request.user.is_authenticated:
+        membership = (
+            Membership.objects.select_related("group")
+            .filter(group__slug=slug, user=request.user)
+            .first()
+        )
+        if membership is not None:
+            return membership.group, membership
     group = get_object_or_404(ReadingGroup, slug=slug)
-    membership = membership_for(request.user, group)
-    if membership is None and not group.is_public:
+    if not group.is_public:
         raise Http404("No such group.")
-    return group, membership
+    return group, None
 
 
 def get_group_for_member(request: HttpRequest, slug: str) -> tuple[ReadingGroup, Membership]:

@@ -41,9 +41,10 @@ def fill(cast: Cast, count: int) -> None:
 @pytest.mark.parametrize(
     ("visibility", "role", "queries"),
     [
-        # session + user, group, membership, upcoming, past (+ the token for private groups)
-        ("public", "member", 6),
-        ("private", "member", 7),
+        # session + user, the membership with its group, upcoming, past (+ the token for private
+        # groups); a visitor's page reads the group instead
+        ("public", "member", 5),
+        ("private", "member", 6),
         ("public", "anonymous", 3),
     ],
 )
@@ -99,12 +100,12 @@ def test_it_pins_the_session_page_and_the_htmx_rsvp(django_assert_num_queries, c
     )
     client = cast.client("organizer")
 
-    # session + user, group, membership, the session, its answers with their people
-    with django_assert_num_queries(6):
+    # session + user, the membership with its group, the session, its answers with their people
+    with django_assert_num_queries(5):
         client.get(f"/g/{cast.group.slug}/sessions/{session.pk}/")
-    # session + user, group, membership, the session; the service's lock, lookup and insert
-    # (with their savepoints); then the box's session and answers again.
-    with django_assert_num_queries(16):
+    # session + user, the membership with its group, the session; the service's lock, lookup and
+    # insert (with their savepoints); then the box's session and answers again.
+    with django_assert_num_queries(15):
         response = client.post(
             f"/g/{cast.group.slug}/sessions/{session.pk}/rsvp/",
             {"answer": "maybe"},

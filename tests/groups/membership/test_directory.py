@@ -156,10 +156,10 @@ def test_it_renders_home_and_members_in_a_constant_number_of_queries(
         )
         RsvpFactory(session=next_session, user=membership.user, answer="going")
     client = cast.client("member")
-    # session, user, group, membership, top of the ballot, open count, activity,
+    # session, user, the membership with its group, top of the ballot, open count, activity,
     # next session with its counts, its attendees with their users
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(f"/g/{cast.group.slug}/").status_code == 200
-    # session, user, group, membership, members with their users
-    with django_assert_num_queries(5):
+    # session, user, the membership with its group, members with their users
+    with django_assert_num_queries(4):
         assert client.get(f"/g/{cast.group.slug}/members/").status_code == 200

@@ -8,7 +8,7 @@ from groups.moderation.services import thread_lock
 from tests.factories import NominationFactory, NoteFactory, NoteFlagFactory, UserFactory
 from tests.people import client_for
 
-PAGE_QUERIES = 8  # session, user, group, membership, flags, bans, locks, log
+PAGE_QUERIES = 7  # session, user, the membership with its group, flags, bans, locks, log
 
 
 @pytest.mark.parametrize("rows", [2, 25])

@@ -46,7 +46,8 @@ class TestMatches:
     def test_it_offers_nobody_for_no_letters(self, private, django_assert_num_queries) -> None:
         client = client_for(private.member)
         client.get(mentions_url(private, "x"))  # the session is read
-        with django_assert_num_queries(4):  # session, user, group, membership: no member search
+        # session, user, the membership with its group: no member search
+        with django_assert_num_queries(3):
             assert handles(client.get(mentions_url(private, ""))) == []
 
     def test_it_shows_the_handle_alone_without_a_display_name(self, private) -> None:
@@ -72,8 +73,8 @@ class TestMatches:
             MembershipFactory(group=private.group, user__display_name=f"Zed {n}")
         client = client_for(private.member)
         client.get(mentions_url(private, "x"))
-        # The session, the user, the group, the viewer's membership, then the members found.
-        with django_assert_num_queries(5):
+        # The session, the user, the viewer's membership with its group, then the members found.
+        with django_assert_num_queries(4):
             assert len(handles(client.get(mentions_url(private, "zed")))) == min(extra, 8)
 
     def test_it_escapes_names(self, private) -> None:

@@ -154,9 +154,9 @@ def test_it_reads_a_thread_in_the_same_number_of_queries(
     )
     url = reverse("note_thread", args=[private.group.slug, "nominations", private.nomination.pk])
     client = client_for(private.member)
-    # session, user, group, membership, nomination + paper, the thread's tree (tuples), the
-    # shown notes (with their authors)
-    with django_assert_num_queries(7):
+    # session, user, the membership with its group, nomination + paper, the thread's tree
+    # (tuples), the shown notes (with their authors)
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.count(b'class="note ') == min(count, 200)
@@ -170,12 +170,13 @@ def test_it_reads_the_next_page_and_a_note_page_in_constant_queries(
     client = client_for(private.other_member)
     more = reverse("note_more", args=[private.group.slug, "nominations", private.nomination.pk])
     # as for the thread page: the tree, then the shown notes (and the notes they reply to)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(f"{more}?after={notes[0].pk}", headers={"HX-Request": "true"})
     assert response.status_code == 200
     detail = reverse("note_detail", args=[private.group.slug, notes[0].pk])
-    # session, user, group, membership, the note (author, subject), the tree, its subtree's notes
-    with django_assert_num_queries(7):
+    # session, user, the membership with its group, the note (author, subject), the tree, its
+    # subtree's notes
+    with django_assert_num_queries(6):
         response = client.get(detail)
     assert response.status_code == 200
 
@@ -189,7 +190,7 @@ def test_it_posts_a_reply_in_the_same_number_of_queries(
     client = client_for(private.other_member)
     url = reverse("note_reply", args=[private.group.slug, notes[-1].pk])
     # the htmx answer reads the tree to place the row, then the reply and its parent
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.post(url, {"body": "Agreed, @alice."}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert Note.objects.filter(body="Agreed, @alice.", parent=notes[-1]).exists()

@@ -76,8 +76,9 @@ def test_it_renders_the_ballot_in_a_constant_number_of_queries(
     )
     client = cast.client("member")
 
-    # session, user, group, membership; the ranking with the version and the shown rows; their voters
-    with django_assert_num_queries(6):
+    # session, user, the membership with its group; the ranking with the version and the shown
+    # rows; their voters
+    with django_assert_num_queries(5):
         response = client.get(f"/g/{cast.group.slug}/ballot/")
 
     assert response.status_code == 200
@@ -87,7 +88,7 @@ def test_it_renders_the_ballot_in_a_constant_number_of_queries(
 
     # A filter reads the whole ranking to match in Python, then the kept rows: one query more.
     title = created[-1].paper.title
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         filtered = client.get(f"/g/{cast.group.slug}/ballot/", {"q": title})
     assert f'id="nomination-{created[-1].pk}"' in filtered.content.decode()
 
@@ -102,9 +103,9 @@ def test_it_answers_an_htmx_vote_with_its_row_alone(
     client = cast.client("member")
     url = f"/g/{cast.group.slug}/n/{nomination.pk}/vote/"
 
-    # session, user, group, membership, nomination; the service's savepoint, row lock, its inner
+    # session, user, the membership with its group, nomination; the service's savepoint, row lock, its inner
     # savepoint, insert, release, version bump and read, release; the ranking, the row, its voters
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = client.post(
             url, {"next": "/elsewhere/", "answer": "row"}, headers={"HX-Request": "true"}
         )
