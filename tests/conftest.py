@@ -11,6 +11,7 @@ from django.test import Client
 
 from config.celery import app as celery_app
 from tests.factories import UserFactory
+from tests.faults import drop_connection_at  # noqa: F401  (a fixture: tests/faults.py)
 from tests.network import network  # noqa: F401  (a fixture for every test)
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would then refuse
