@@ -1,4 +1,4 @@
-"""The server-error page: a lost database is a 503 that says "try again", not a 500.
+"""The server-error page: a lost database (or Redis) is a 503 that says "try again", not a 500.
 
 Django calls `server_error` (config/urls.py's handler500) for any exception a view or middleware
 did not handle, inside its `except` block. When that exception is the database failing
@@ -7,6 +7,10 @@ is a 503 with Retry-After: the request's transaction was rolled back, so nothing
 kept, and the next request opens a new connection (Django closes an unusable one when the
 request ends). The page is rendered without the request context: it must not touch the
 database again. /healthz says meanwhile which service is down.
+
+Redis failing where something needs it (allauth's sign-in rate limits count in the cache) is the
+same kind of answer: those actions are refused with the 503 until Redis is back, never let
+through uncounted.
 """
 
 import sys
@@ -17,31 +21,36 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.defaults import server_error as django_server_error
 from django_htmx.http import reswap
+from redis.exceptions import RedisError
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5
 
 
-def database_unavailable(exc: BaseException | None) -> bool:
-    """Whether `exc` (or what caused it) is the database connection failing."""
+def service_unavailable(exc: BaseException | None) -> str | None:
+    """ "database" or "cache" when `exc` (or what caused it) is that service failing to answer."""
     while exc is not None:
         if isinstance(exc, DATABASE_DOWN):
-            return True
+            return "database"
+        if isinstance(exc, RedisError):
+            return "cache"
         if isinstance(exc, DatabaseError):
-            return False
+            return None
         exc = exc.__cause__ or exc.__context__
-    return False
+    return None
 
 
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
-    if not database_unavailable(sys.exc_info()[1]):
+    service = service_unavailable(sys.exc_info()[1])
+    if service is None:
         return django_server_error(request)
+    context = {"service": service}
     if request.headers.get("HX-Request"):
         # The message goes in the page's #page-alert (out of band); the page stays as it was.
-        html = loader.get_template("503.html#page-alert").render()
+        html = loader.get_template("503.html#page-alert").render(context)
         response = reswap(HttpResponse(html, status=503), "none")
     else:
-        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response = HttpResponse(loader.get_template("503.html").render(context), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

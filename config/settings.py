@@ -147,6 +147,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "paperclub"),
+            # Redis unreachable (not only refusing): a request waits at most this long for it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -329,6 +331,11 @@ EMAIL_UNSUBSCRIBE_MAILTO = env_str("EMAIL_UNSUBSCRIBE_MAILTO")
 # An immediate notification or digest still waiting this long after it was recorded, never tried,
 # lost its task (the broker was down when it was queued): beat queues it again.
 EMAIL_REQUEUE_AFTER = timedelta(minutes=env_int("EMAIL_REQUEUE_AFTER_MINUTES", 10))
+# A notification, digest or session email claimed (status "sending") this long ago and still not
+# sent lost its worker mid-send: beat gives it back and queues it again. Longer than
+# CELERY_TASK_TIME_LIMIT, so that a worker still sending is never overtaken (an email would go
+# twice).
+EMAIL_CLAIM_TIMEOUT = timedelta(minutes=env_int("EMAIL_CLAIM_TIMEOUT_MINUTES", 35))
 
 # Abuse limits (groups/limits.py): per person and per IP address, counted in the cache (Redis in
 # production). Each action's env variable RATE_LIMIT_<ACTION> overrides both, "per-user,per-ip"

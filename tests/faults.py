@@ -2,10 +2,13 @@
 Redis at a port where nothing listens, an SMTP server that refuses, a worker that dies."""
 
 import socket
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection as default_connection
 from django.db.backends.signals import connection_created
 
@@ -58,3 +61,44 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def refusing_smtp_server() -> Iterator[int]:
+    """A real SMTP server on 127.0.0.1 that turns every connection away (554), as a mail server
+    refusing service does; yields its port."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                client, _ = server.accept()
+            except TimeoutError:
+                continue
+            with client:
+                client.sendall(b"554 5.3.2 mail.example.org is not accepting mail\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        server.close()
+
+
+class WorkerDied(BaseException):
+    """What a worker killed mid-send leaves behind: nothing after this point runs (not an
+    Exception, so no `except Exception` in our code sees it)."""
+
+
+class DyingMailBackend(BaseEmailBackend):
+    """A mail backend whose worker dies while it sends."""
+
+    def send_messages(self, email_messages):  # type: ignore[no-untyped-def]
+        raise WorkerDied("the worker was killed (SIGKILL) while sending")
