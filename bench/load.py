@@ -30,19 +30,15 @@ left in BENCH_REDIS_URL's database, which is emptied afterwards: no worker runs,
 
 from __future__ import annotations
 
-import http.client
 import os
 import random
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from http.cookies import SimpleCookie
@@ -54,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 import pages  # noqa: E402
 from notes import ensure_database  # noqa: E402  (bench/notes.py, beside this)
-from pages import free_port, wait_until_healthy  # noqa: E402  (bench/pages.py)
+from pages import free_port, gunicorn, make_group, send  # noqa: E402  (bench/pages.py)
 
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperclub_bench_load"
@@ -76,7 +72,7 @@ SEARCH_WORDS = ["alignment", "diffusion", "retrieval", "agents", "scaling", "ben
 MIX = [("ballot", 25), ("vote", 20), ("day", 15), ("search", 15), ("rsvp", 13), ("note", 12)]
 HOST = "127.0.0.1"
 PORT = free_port()
-pages.PORT = PORT  # wait_until_healthy() asks this port
+pages.PORT = PORT  # pages.send() and pages.gunicorn() use this port
 
 PRODUCTION_ENV = {
     **pages.PRODUCTION_ENV,
@@ -105,14 +101,7 @@ def generate() -> Data:
     from django.db import transaction
     from django.utils import timezone
 
-    from groups.models import (
-        DiscussionSession,
-        Membership,
-        Nomination,
-        ReadingGroup,
-        User,
-        Vote,
-    )
+    from groups.models import DiscussionSession, ReadingGroup, User, Vote
     from papers.models import DailyListing, Paper
 
     rng = random.Random(17)
@@ -141,20 +130,8 @@ def generate() -> Data:
         DailyListing.objects.bulk_create(
             DailyListing(paper=paper, day=DAY) for paper in papers[:DAY_PAPERS]
         )
-        group = ReadingGroup.objects.create(name="Benchmark load", slug=SLUG)
-        Membership.objects.bulk_create(
-            Membership(group=group, user=user, role="owner" if i == 0 else "member")
-            for i, user in enumerate(users)
-        )
-        nominations = Nomination.objects.bulk_create(
-            Nomination(group=group, paper=paper, nominated_by=rng.choice(users))
-            for paper in papers[:NOMINATIONS]
-        )
-        Vote.objects.bulk_create(
-            Vote(nomination=nomination, user=user)
-            for nomination in nominations
-            for user in rng.sample(users, rng.randint(0, 10))
-        )
+        nominations = make_group(SLUG, users, papers[:NOMINATIONS], max_votes=10, rng=rng)
+        group = nominations[0].group
         sessions = [
             DiscussionSession.objects.create(
                 group=group,
@@ -187,42 +164,6 @@ def sign_in(users: list) -> dict[int, str]:
         client.force_login(user)
         keys[user.pk] = client.cookies["sessionid"].value
     return keys
-
-
-def send(method: str, path: str, headers: dict[str, str], body: str | None = None):
-    connection = http.client.HTTPConnection(HOST, PORT, timeout=60)
-    try:
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.read(), response.msg
-    finally:
-        connection.close()
-
-
-@contextmanager
-def gunicorn() -> Iterator[None]:
-    command = [
-        sys.executable, "-m", "gunicorn", "config.wsgi:application",
-        "--chdir", str(ROOT), "--bind", f"{HOST}:{PORT}", "--workers", str(WORKERS),
-        "--worker-class", "sync", "--backlog", "256", "--timeout", "60",
-        "--log-level", "warning",
-    ]  # fmt: skip
-    with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen(command, env=os.environ.copy(), stdout=log, stderr=log)  # noqa: S603
-        try:
-            wait_until_healthy(process)
-            yield
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.seek(0)
-            tail = log.read()[-3000:]
-            if tail.strip():
-                print("gunicorn's log (last lines):\n" + tail, file=sys.stderr)
 
 
 @dataclass
@@ -445,7 +386,7 @@ def main() -> None:
     )
     connection.close()  # the database is gunicorn's during the run
     try:
-        with gunicorn():
+        with gunicorn("config.wsgi:application", WORKERS, "--backlog", "256", "--timeout", "60"):
             status, _, headers = send("GET", f"/g/{SLUG}/ballot/", {})
             assert status == 200, status
             cookies = SimpleCookie()

@@ -11,7 +11,7 @@ keeps running.
 import httpx
 import pytest
 from django.urls import reverse
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from groups.models import Note
 from tests.browser.conftest import screenshot
@@ -22,6 +22,15 @@ from tests.groups.notes.conftest import make_discussed
 pytestmark = [pytest.mark.browser, *POSTGRES_THREADS]
 
 NOTE_INSERT = 'INSERT INTO "groups_note"'
+
+
+def member_page(browser, live_server) -> tuple[Page, str]:
+    """A page signed in as a member of a group, and the address of a thread of that group."""
+    cast = make_discussed("private")
+    context = browser.new_context(base_url=live_server.url)
+    sign_in(context, live_server, cast.member)
+    thread = reverse("note_thread", args=[cast.group.slug, "nominations", cast.nomination.pk])
+    return context.new_page(), thread
 
 
 def test_healthz_tells_and_recovers(live_server, drop_connection_at) -> None:
@@ -38,11 +47,7 @@ def test_healthz_tells_and_recovers(live_server, drop_connection_at) -> None:
 def test_a_page_answers_503_and_the_next_request_works(
     browser, live_server, drop_connection_at
 ) -> None:
-    cast = make_discussed("private")
-    context = browser.new_context(base_url=live_server.url)
-    sign_in(context, live_server, cast.member)
-    page = context.new_page()
-    thread = reverse("note_thread", args=[cast.group.slug, "nominations", cast.nomination.pk])
+    page, thread = member_page(browser, live_server)
 
     drop_connection_at('SELECT "groups_readinggroup"')
     response = page.goto(thread)
@@ -54,17 +59,14 @@ def test_a_page_answers_503_and_the_next_request_works(
 
     page.get_by_role("link", name="Try again").click()
     expect(page.get_by_label("Your note")).to_be_visible()
-    context.close()
+    page.context.close()
 
 
 def test_a_note_cut_off_mid_write_is_not_kept_and_posts_once_on_retry(
     browser, live_server, drop_connection_at
 ) -> None:
-    cast = make_discussed("private")
-    context = browser.new_context(base_url=live_server.url)
-    sign_in(context, live_server, cast.member)
-    page = context.new_page()
-    page.goto(reverse("note_thread", args=[cast.group.slug, "nominations", cast.nomination.pk]))
+    page, thread = member_page(browser, live_server)
+    page.goto(thread)
     box = page.get_by_label("Your note")
     box.fill("Posted while the database restarts")
 
@@ -81,4 +83,4 @@ def test_a_note_cut_off_mid_write_is_not_kept_and_posts_once_on_retry(
     page.get_by_role("button", name="Post note").click()
     expect(page.locator("li.note", has_text="Posted while the database restarts")).to_be_visible()
     assert Note.objects.filter(body="Posted while the database restarts").count() == 1
-    context.close()
+    page.context.close()
