@@ -10,16 +10,22 @@ keeps running.
 
 import httpx
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from groups.models import Note
 from tests.browser.conftest import screenshot
 from tests.browser.test_sessions import sign_in
-from tests.concurrency import POSTGRES_THREADS
 from tests.groups.notes.conftest import make_discussed
 
-pytestmark = [pytest.mark.browser, *POSTGRES_THREADS]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgres,
+    pytest.mark.skipif(not settings.IS_POSTGRES, reason="pg_terminate_backend is PostgreSQL's"),
+    # The live server's own connections, and committed data it can read.
+    pytest.mark.django_db(transaction=True),
+]
 
 NOTE_INSERT = 'INSERT INTO "groups_note"'
 
