@@ -60,6 +60,7 @@ format: setup
 ## Benchmarks (scripts that print numbers; each uses a PostgreSQL database of its own).
 bench: setup
 	env -u DATABASE_URL $(PY) bench/pages.py
+	env -u DATABASE_URL $(PY) bench/load.py
 	env -u DATABASE_URL $(PY) bench/papers.py
 	env -u DATABASE_URL $(PY) bench/groups.py
 	env -u DATABASE_URL $(PY) bench/notes.py

@@ -215,12 +215,15 @@ def send(
 
 
 @contextmanager
-def gunicorn() -> Iterator[None]:
-    """Gunicorn serving bench/raw_wsgi.py on PORT until the block ends; its log shown on error."""
+def gunicorn(
+    application: str = "bench.raw_wsgi:application", workers: int = 1, *options: str
+) -> Iterator[None]:
+    """Gunicorn serving `application` (bench/raw_wsgi.py) on PORT until the block ends; its log
+    shown on error."""
     command = [
-        sys.executable, "-m", "gunicorn", "bench.raw_wsgi:application",
+        sys.executable, "-m", "gunicorn", application,
         "--chdir", str(ROOT), "--bind", f"{HOST}:{PORT}",
-        "--workers", "1", "--worker-class", "sync", "--log-level", "warning",
+        "--workers", str(workers), "--worker-class", "sync", "--log-level", "warning", *options,
     ]  # fmt: skip
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(command, env=os.environ.copy(), stdout=log, stderr=log)  # noqa: S603

@@ -147,6 +147,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "paperclub"),
+            # Redis unreachable (not only refusing): a request waits at most this long for it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -329,6 +331,43 @@ EMAIL_UNSUBSCRIBE_MAILTO = env_str("EMAIL_UNSUBSCRIBE_MAILTO")
 # An immediate notification or digest still waiting this long after it was recorded, never tried,
 # lost its task (the broker was down when it was queued): beat queues it again.
 EMAIL_REQUEUE_AFTER = timedelta(minutes=env_int("EMAIL_REQUEUE_AFTER_MINUTES", 10))
+# A notification, digest or session email claimed (status "sending") this long ago and still not
+# sent lost its worker mid-send: beat gives it back and queues it again. Longer than
+# CELERY_TASK_TIME_LIMIT, so that a worker still sending is never overtaken (an email would go
+# twice).
+EMAIL_CLAIM_TIMEOUT = timedelta(minutes=env_int("EMAIL_CLAIM_TIMEOUT_MINUTES", 35))
+
+# Abuse limits (groups/limits.py): per person and per IP address, counted in the cache (Redis in
+# production). Each action's env variable RATE_LIMIT_<ACTION> overrides both, "per-user,per-ip"
+# in django-ratelimit's notation ("30/10m,120/10m"; "none" for no limit). Actions that send email
+# to an address the person typed are refused while the cache cannot count (fail_closed); the
+# others go ahead. RATE_LIMIT_PROXY_COUNT: how many proxies in front add to X-Forwarded-For
+# (0: the client's address is REMOTE_ADDR).
+RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+RATE_LIMIT_PROXY_COUNT = env_int("RATE_LIMIT_PROXY_COUNT", 0)
+
+
+def rate_limit(action: str, what: str, rates: str, *, fail_closed: bool = False) -> dict:
+    per_user, per_ip = (
+        None if rate.strip().lower() == "none" else rate.strip()
+        for rate in env_str(f"RATE_LIMIT_{action.upper()}", rates).split(",")
+    )
+    return {"what": what, "per_user": per_user, "per_ip": per_ip, "fail_closed": fail_closed}
+
+
+RATE_LIMITS = {
+    "invite_email": rate_limit(
+        "invite_email", "invitations by email", "20/h,50/h", fail_closed=True
+    ),
+    "join_request": rate_limit("join_request", "join requests", "10/h,30/h"),
+    "flag": rate_limit("flag", "flags", "30/h,60/h"),
+    "note": rate_limit("note", "notes and replies", "30/10m,120/10m"),
+    "nomination": rate_limit("nomination", "nominations", "20/h,60/h"),
+    "digest_subscribe": rate_limit(
+        "digest_subscribe", "digest subscriptions", "10/h,30/h", fail_closed=True
+    ),
+}
+RATELIMIT_CACHE_PREFIX = "rl:"
 
 # Reading groups: an open ballot page asks every BALLOT_POLL_SECONDS whether the ballot changed
 # (a conditional GET answered 304 while it did not), so other members' votes appear without a

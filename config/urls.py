@@ -9,6 +9,9 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 admin.site.site_header = "Paper Club administration"
 admin.site.site_title = "Paper Club admin"
 
+# A lost database answers 503 "try again in a moment"; anything else is the plain 500 page.
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

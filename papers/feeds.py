@@ -7,12 +7,27 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from papers.models import DailyListing, Paper
 
 
+class TextSummaryAtom1Feed(Atom1Feed):
+    """Atom whose entry summaries are plain text (`type="text"`).
+
+    Django's Atom1Feed marks every summary `type="html"`, which tells a feed reader to render it as
+    HTML. Abstracts and AI summaries are text imported from Hugging Face and arXiv, so an imported
+    `<script>` would be markup there; as text, a reader shows it as written.
+    """
+
+    def add_item_elements(self, handler: SimplerXMLGenerator, item: dict) -> None:
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class DayFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextSummaryAtom1Feed
 
     def get_object(self, request: HttpRequest, day: str | None = None) -> dt.date:
         if day is None:

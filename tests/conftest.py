@@ -11,6 +11,7 @@ from django.test import Client
 
 from config.celery import app as celery_app
 from tests.factories import UserFactory
+from tests.faults import drop_connection_at  # noqa: F401  (a fixture: tests/faults.py)
 from tests.network import network  # noqa: F401  (a fixture for every test)
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would then refuse
@@ -63,6 +64,10 @@ def _test_settings(settings) -> Iterator[None]:
                 "KEY_PREFIX": f"paperclub-test-{os.getpid()}",
             }
         }
+    # The suite acts as a handful of people from one address (127.0.0.1), many times a second:
+    # abuse limits would refuse tests that are about something else. tests/groups/test_rate_limits.py
+    # and the fault tests switch them on (the `rate_limits` fixture), with small limits of their own.
+    settings.RATE_LIMITS_ENABLED = False
     _clear_cache()
     # Code under test enqueues with .delay(): run it here (eager mode is for the test suite only;
     # settings send tasks to a broker). Tests of the broker path turn this off.
@@ -71,6 +76,18 @@ def _test_settings(settings) -> Iterator[None]:
     yield
     celery_app.conf.task_always_eager = eager
     _clear_cache()
+
+
+@pytest.fixture
+def rate_limits(settings):
+    """Switches abuse limits on; `rate_limits(action, per_user, per_ip)` sets one action's rates."""
+    settings.RATE_LIMITS_ENABLED = True
+    settings.RATE_LIMITS = {action: dict(limit) for action, limit in settings.RATE_LIMITS.items()}
+
+    def set_rates(action: str, per_user: str | None, per_ip: str | None) -> None:
+        settings.RATE_LIMITS[action] |= {"per_user": per_user, "per_ip": per_ip}
+
+    return set_rates
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from groups.access import (
     sign_in_to_act,
 )
 from groups.discussions.services import next_session_for_group, next_sessions_of
+from groups.limits import rate_limit
 from groups.membership.forms import (
     GroupForm,
     GroupSearchForm,
@@ -155,6 +156,7 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @sign_in_to_act(return_here=True)
+@rate_limit("join_request")
 def group_join(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_viewer(request, slug)
     user = require_signed_in(request)
@@ -354,6 +356,7 @@ def group_invitations(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @sign_in_to_act
+@rate_limit("invite_email")
 def group_invite_email(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_organizer(request, slug)
     form = InviteEmailForm(request.POST)

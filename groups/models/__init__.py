@@ -6,6 +6,7 @@ from groups.models.email import (
     EmailPreferences,
     GroupEmailSettings,
     Notification,
+    UnsentTask,
 )
 from groups.models.groups import (
     Activity,
@@ -43,6 +44,7 @@ __all__ = [
     "Rsvp",
     "SessionEmail",
     "ThreadLock",
+    "UnsentTask",
     "User",
     "Vote",
     "validate_timezone",

@@ -88,6 +88,9 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When a worker last claimed it (pending -> sending). A row still "sending" long after (its
+    # worker died mid-send) is given back to pending and queued again by beat's requeue.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -162,3 +165,24 @@ class Notification(Delivery):
 
     def __str__(self) -> str:
         return f"{self.key} to {self.user_id} ({self.status})"
+
+
+class UnsentTask(models.Model):
+    """A Celery task the broker could not take when it was queued (Redis was down), kept here
+    until beat's `groups.requeue_pending_notifications` sends it once the broker is back.
+
+    Only tasks whose work is claimed in the database are recorded (sending one twice is harmless):
+    see `groups.notifications.tasks.RecordedTask`.
+    """
+
+    name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}{tuple(self.args)} (unsent since {self.created_at:%Y-%m-%d %H:%M})"

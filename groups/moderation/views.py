@@ -16,6 +16,7 @@ from groups.access import (
     get_subject_or_404,
     sign_in_to_act,
 )
+from groups.limits import rate_limit
 from groups.models import (
     GroupBan,
     Membership,
@@ -42,6 +43,7 @@ RECENT_LOG = 50
 @sign_in_to_act
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
+@rate_limit("flag")
 def flag(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """A member flags someone else's note for the moderators: the form (GET), the flag (POST).
 

@@ -23,6 +23,7 @@ from groups.access import (
     get_subject_or_404,
     sign_in_to_act,
 )
+from groups.limits import rate_limit
 from groups.models import Membership, Note, ReadingGroup
 from groups.models.notes import NOTE_MAX_LENGTH
 from groups.notes.links import (
@@ -274,6 +275,7 @@ def more(request: HtmxHttpRequest, slug: str, kind: str, subject_id: int) -> Htt
 
 @sign_in_to_act
 @require_POST
+@rate_limit("note")
 def post(request: AuthenticatedHttpRequest, slug: str, kind: str, subject_id: int) -> HttpResponse:
     """A new top-level note on a subject (members)."""
     group, membership = get_group_for_member(request, slug)
@@ -302,6 +304,7 @@ def post(request: AuthenticatedHttpRequest, slug: str, kind: str, subject_id: in
 @sign_in_to_act
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
+@rate_limit("note")
 def reply(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpResponse:
     """The reply form under a note (GET), and posting the reply (POST); members only."""
     group, membership = get_group_for_member(request, slug)

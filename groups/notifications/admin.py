@@ -1,10 +1,12 @@
-"""Delivery records, read-only: what was sent or failed."""
+"""Delivery records, read-only: what was sent or failed (the reason on each row's page), and
+the tasks waiting for the broker to come back."""
 
 from django.contrib import admin
 
 from groups.models import (
     DigestEmail,
     Notification,
+    UnsentTask,
 )
 
 
@@ -24,3 +26,9 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "subject"]
     list_select_related = ["user", "group"]
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+
+@admin.register(UnsentTask)
+class UnsentTaskAdmin(admin.ModelAdmin):
+    list_display = ["name", "args", "created_at"]
+    readonly_fields = [f.name for f in UnsentTask._meta.fields]

@@ -73,6 +73,22 @@ def digests_never_tried(*, recorded_before: dt.datetime) -> list[int]:
     )
 
 
+def digests_stuck(*, claimed_before: dt.datetime) -> list[int]:
+    """Gives back to pending the digests claimed before then and still "sending" (their worker
+    died mid-send) and returns their ids, for the caller to queue again; each row is released
+    by one caller only."""
+    released = []
+    stuck = DigestEmail.objects.filter(
+        status=DigestEmail.Status.SENDING, claimed_at__lt=claimed_before
+    ).values_list("pk", "claimed_at")
+    for pk, claimed_at in stuck.order_by("pk"):
+        if DigestEmail.objects.filter(
+            pk=pk, status=DigestEmail.Status.SENDING, claimed_at=claimed_at
+        ).update(status=DigestEmail.Status.PENDING):
+            released.append(pk)
+    return released
+
+
 def digest_deliver(*, digest_id: int, final_attempt: bool = True) -> bool:
     """Claims one digest and sends it; False when another run has it, or it had nothing to say.
 
@@ -81,7 +97,7 @@ def digest_deliver(*, digest_id: int, final_attempt: bool = True) -> bool:
     on the last attempt) and the error propagates.
     """
     claimed = DigestEmail.objects.filter(pk=digest_id, status=DigestEmail.Status.PENDING).update(
-        status=DigestEmail.Status.SENDING, attempts=F("attempts") + 1
+        status=DigestEmail.Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
     )
     if not claimed:
         return False

@@ -225,7 +225,9 @@ def notification_deliver(*, notification_id: int, final_attempt: bool = True) ->
     """
     claimed = Notification.objects.filter(
         pk=notification_id, daily=False, status=Notification.Status.PENDING
-    ).update(status=Notification.Status.SENDING, attempts=F("attempts") + 1)
+    ).update(
+        status=Notification.Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
+    )
     if not claimed:
         return False
     notification = Notification.objects.select_related("user", "group").get(pk=notification_id)
@@ -264,6 +266,27 @@ def notifications_never_tried(*, recorded_before: dt.datetime) -> list[int]:
     )
 
 
+def notifications_stuck(*, claimed_before: dt.datetime) -> tuple[list[int], list[int]]:
+    """Gives back to pending the notifications claimed before then and still "sending": their
+    worker died mid-send (a live one cannot run that long: EMAIL_CLAIM_TIMEOUT is longer than
+    the task time limit). Returns the ids of the immediate ones and the people whose daily
+    summary was cut off, for the caller to queue again. Each row is released by one caller
+    only (a conditional update on the claim it saw)."""
+    released: tuple[list[int], list[int]] = ([], [])
+    stuck = Notification.objects.filter(
+        status=Notification.Status.SENDING, claimed_at__lt=claimed_before
+    ).values_list("pk", "daily", "user_id", "claimed_at")
+    for pk, daily, user_id, claimed_at in stuck.order_by("pk"):
+        if Notification.objects.filter(
+            pk=pk, status=Notification.Status.SENDING, claimed_at=claimed_at
+        ).update(status=Notification.Status.PENDING, batch=""):
+            if not daily:
+                released[0].append(pk)
+            elif user_id not in released[1]:
+                released[1].append(user_id)
+    return released
+
+
 def summary_users() -> list[int]:
     """Ids of people with notifications waiting for their daily summary."""
     return list(
@@ -283,7 +306,12 @@ def notification_summary_send(*, user_id: int, final_attempt: bool = True) -> in
     batch = uuid.uuid4().hex
     Notification.objects.filter(
         user_id=user_id, daily=True, status=Notification.Status.PENDING
-    ).update(status=Notification.Status.SENDING, batch=batch, attempts=F("attempts") + 1)
+    ).update(
+        status=Notification.Status.SENDING,
+        batch=batch,
+        attempts=F("attempts") + 1,
+        claimed_at=timezone.now(),
+    )
     rows = Notification.objects.filter(batch=batch)
     user = User.objects.filter(pk=user_id).first()
     if user is None:

@@ -144,6 +144,35 @@ def _session_notice_collect(*, session: DiscussionSession, user: User, kind: str
     )
 
 
+def session_claims_stale(*, claimed_before: datetime) -> list[tuple[int, int, str, int]]:
+    """Removes the session emails claimed before then and never sent: their worker died
+    mid-send (a failed send removes its own claim). A reminder is then due again for the next
+    beat run; the notices are returned as (session, user, kind, sequence), for the caller to
+    queue `session_email_resend` for each. A claim is removed by one caller only."""
+    notices = []
+    stale = SessionEmail.objects.filter(sent_at__isnull=True, claimed_at__lt=claimed_before)
+    for claim in stale.order_by("pk"):
+        deleted, _ = SessionEmail.objects.filter(pk=claim.pk, sent_at__isnull=True).delete()
+        if deleted and claim.kind != SessionEmail.Kind.REMINDER:
+            notices.append((claim.session_id, claim.user_id, claim.kind, claim.sequence))
+    return notices
+
+
+def session_email_resend(*, session_id: int, user_id: int, kind: str, sequence: int) -> bool:
+    """Sends one session notice again whose first send was cut off; False when it is no longer
+    worth it (the session changed since: the later notice tells its state) or someone else
+    claimed it meanwhile."""
+    session = (
+        DiscussionSession.objects.select_related("group", "paper", "presenter")
+        .filter(pk=session_id, sequence=sequence)
+        .first()
+    )
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if session is None or user is None:
+        return False
+    return deliver_session_email(session=session, user=user, kind=kind)
+
+
 def reminders_due(now: datetime | None = None) -> QuerySet[Rsvp]:
     """Answers (going/maybe) of current members to sessions starting within the lead time,
     whose reminder for the session's current start has not been claimed yet."""

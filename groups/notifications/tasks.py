@@ -3,31 +3,91 @@ groups.notifications.notices or groups.notifications.digest."""
 
 import datetime as dt
 import logging
+from functools import partial
 from smtplib import SMTPException
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from celery import Task, shared_task
+from celery import Task, current_app, shared_task
 from celery.contrib.django.task import DjangoTask
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
-from groups.notifications.digest import digest_deliver, digest_prepare, digests_never_tried
+from groups.models import UnsentTask
+from groups.notifications.digest import (
+    digest_deliver,
+    digest_prepare,
+    digests_never_tried,
+    digests_stuck,
+)
 from groups.notifications.notices import (
     notices_for_nomination,
     notices_for_note,
     notification_deliver,
     notification_summary_send,
     notifications_never_tried,
+    notifications_stuck,
     summary_users,
 )
-from groups.notifications.sessions import session_notice_send, session_reminders_send
+from groups.notifications.sessions import (
+    session_claims_stale,
+    session_email_resend,
+    session_notice_send,
+    session_reminders_send,
+)
 
 logger = logging.getLogger(__name__)
 
 
+class RecordedTask(DjangoTask):
+    """A task queued after commit that is never lost when the broker is down.
+
+    `delay_on_commit` queues it once the transaction commits, as DjangoTask's does; if the
+    broker cannot take it then (Redis down: kombu gives up after its publish retries), the
+    request does not fail (its work is committed) and the task is recorded as an `UnsentTask`
+    row, which beat's `requeue_pending_notifications` sends once the broker is back. Only for
+    tasks whose effects are claimed in the database, so that sending one twice is harmless.
+    """
+
+    def delay_on_commit(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]  # celery-types says AsyncResult; Celery's own DjangoTask.delay_on_commit returns None
+        transaction.on_commit(partial(self.send_or_record, args, kwargs))
+
+    def send_or_record(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        try:
+            self.apply_async(args=args, kwargs=kwargs)
+        except (BrokerError, OSError) as exc:
+            if self.app.conf.task_always_eager:
+                raise  # in-process (the test suite): the task itself failed, not the broker
+            logger.warning(
+                "Could not queue %s%s, recorded to send later: %s", self.name, tuple(args), exc
+            )
+            UnsentTask.objects.create(
+                name=self.name, args=list(args), kwargs=kwargs, error=repr(exc)
+            )
+
+
+def unsent_tasks_send() -> int:
+    """Sends the recorded UnsentTasks, oldest first; returns how many went. Stops at the first
+    the broker refuses (it is still down) and keeps that one and the rest."""
+    sent = 0
+    for unsent in UnsentTask.objects.order_by("created_at", "id"):
+        deleted, _ = UnsentTask.objects.filter(pk=unsent.pk).delete()
+        if not deleted:
+            continue  # another requeue run has it
+        try:
+            current_app.tasks[unsent.name].apply_async(args=unsent.args, kwargs=unsent.kwargs)
+        except (BrokerError, OSError):
+            unsent.save(force_insert=True)
+            logger.warning("The broker still refuses tasks: %s waits", unsent)
+            break
+        sent += 1
+    return sent
+
+
 @shared_task(
     name="groups.send_session_notice",
-    base=DjangoTask,
+    base=RecordedTask,
     autoretry_for=(SMTPException, OSError),
     retry_backoff=30,
     max_retries=5,
@@ -36,6 +96,19 @@ def send_session_notice(session_id: int, kind: str, sequence: int, actor_id: int
     """Emails members a scheduled/changed/cancelled notice; a retry skips those already sent."""
     return session_notice_send(
         session_id=session_id, kind=kind, sequence=sequence, actor_id=actor_id
+    )
+
+
+@shared_task(
+    name="groups.send_session_email",
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    max_retries=5,
+)
+def send_session_email(session_id: int, user_id: int, kind: str, sequence: int) -> bool:
+    """Sends again one session notice whose first send was cut off (its worker died)."""
+    return session_email_resend(
+        session_id=session_id, user_id=user_id, kind=kind, sequence=sequence
     )
 
 
@@ -101,7 +174,7 @@ def digests_after_import(*, day: dt.date, **_signal: object) -> None:
         send_digests.delay_on_commit(day.isoformat())
 
 
-@shared_task(name="groups.send_digests", base=DjangoTask)
+@shared_task(name="groups.send_digests", base=RecordedTask)
 def send_digests(day: str | None = None) -> int:
     """Queues the day's digest (today, UTC, by default) for every subscriber; returns how many.
 
@@ -121,7 +194,7 @@ def send_digest(self: Task, digest_id: int) -> bool:
     return digest_deliver(digest_id=digest_id, final_attempt=_last_attempt(self))
 
 
-@shared_task(name="groups.send_group_notices", base=DjangoTask)
+@shared_task(name="groups.send_group_notices", base=RecordedTask)
 def send_group_notices(event: str, object_id: int) -> int:
     """Records who hears about a new nomination or note, and queues the immediate emails."""
     if event == "nomination":
@@ -156,15 +229,38 @@ def send_notification_summary(self: Task, user_id: int) -> int:
 
 @shared_task(name="groups.requeue_pending_notifications")
 def requeue_pending_notifications() -> int:
-    """Beat, every few minutes: queues again each immediate notification and digest that has
-    waited longer than EMAIL_REQUEUE_AFTER without any task trying it (queueing it failed);
-    returns how many. Sends claim their row first, so a row whose first task was only slow, or
-    that two runs queue, is still sent once."""
-    recorded_before = timezone.now() - settings.EMAIL_REQUEUE_AFTER
-    notifications = notifications_never_tried(recorded_before=recorded_before)
-    digests = digests_never_tried(recorded_before=recorded_before)
+    """Beat, every few minutes: whatever email work was lost on its way, queued again; returns
+    how many tasks it queued.
+
+    - tasks the broker could not take when they were queued (`UnsentTask` rows);
+    - immediate notifications and digests that have waited longer than EMAIL_REQUEUE_AFTER
+      without any task trying them (queueing their send failed);
+    - notifications, digests and session emails claimed longer than EMAIL_CLAIM_TIMEOUT ago and
+      still not sent: their worker died mid-send. The timeout is longer than the task time
+      limit, so a worker still sending is never overtaken.
+
+    Sends claim their row first, so a row whose first task was only slow, or that two runs
+    queue, is still sent once.
+    """
+    now = timezone.now()
+    queued = unsent_tasks_send()
+    recorded_before = now - settings.EMAIL_REQUEUE_AFTER
+    claimed_before = now - settings.EMAIL_CLAIM_TIMEOUT
+    stuck_notifications, stuck_summaries = notifications_stuck(claimed_before=claimed_before)
+    notifications = notifications_never_tried(recorded_before=recorded_before) + stuck_notifications
+    digests = digests_never_tried(recorded_before=recorded_before) + digests_stuck(
+        claimed_before=claimed_before
+    )
     for notification_id in notifications:
         _queue(send_notification, notification_id)
     for digest_id in digests:
         _queue(send_digest, digest_id)
-    return len(notifications) + len(digests)
+    for user_id in stuck_summaries:
+        _queue(send_notification_summary, user_id)
+    session_emails = session_claims_stale(claimed_before=claimed_before)
+    for args in session_emails:
+        try:
+            send_session_email.apply_async(args=args)
+        except Exception:
+            logger.exception("Could not queue send_session_email%s", args)
+    return queued + len(notifications) + len(digests) + len(stuck_summaries) + len(session_emails)

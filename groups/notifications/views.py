@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from groups.limits import rate_limit
 from groups.models import EmailPreferences, GroupEmailSettings, ReadingGroup, User
 from groups.notifications.digest import digest_subscribe
 from groups.notifications.email import (
@@ -66,6 +67,7 @@ def email_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limit("digest_subscribe")
 def digest_subscribe_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     back = safe_next(request, "")
     if request.method == "GET":

@@ -20,6 +20,7 @@ from groups.access import (
     get_group_for_viewer,
     sign_in_to_act,
 )
+from groups.limits import rate_limit
 from groups.models import (
     Nomination,
     ReadingGroup,
@@ -176,6 +177,7 @@ def _nominate(
 
 @require_http_methods(["GET", "POST"])
 @sign_in_to_act
+@rate_limit("nomination")
 def group_nominate(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_member(request, slug)
     form = NominateForm(request.POST if request.method == "POST" else None)
@@ -199,6 +201,7 @@ def group_nominate(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@rate_limit("nomination")
 def group_nominate_paper(request: AuthenticatedHttpRequest, arxiv_id: str) -> HttpResponse:
     """The "Nominate to…" page for one paper: the user's groups and where the paper stands in each."""
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)

@@ -1,12 +1,13 @@
 import datetime as dt
+import json
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.test import Client
 
 from papers.models import ImportRun
-from papers.services import import_daily
-from tests.papers.conftest import FakeNetwork, listed_papers
+from papers.services import import_daily, import_file
+from tests.papers.conftest import FakeNetwork, hf_items, listed_papers
 from tests.people import make_cast
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +71,30 @@ def test_it_reruns_an_import_from_the_admin(
     assert response.status_code == 302
     latest = ImportRun.objects.exclude(pk=run.pk).get()
     assert (latest.request, latest.status, latest.unchanged) == ("2026-06-12", "succeeded", 30)
+
+
+def test_it_sends_imported_summaries_and_abstracts_as_text(tmp_path) -> None:
+    """A crafted Hugging Face record, imported as the daily import would: a feed reader gets its
+    markup as text (type="text"), never as HTML to render."""
+    records = hf_items()[:2]
+    script = '<script>alert("feed")</script><img src=x onerror=alert(1)>'
+    records[0]["paper"]["ai_summary"] = f"Summary {script} &amp; more"
+    records[1]["paper"].pop("ai_summary", None)
+    records[1]["paper"]["summary"] = f"Abstract {script}"
+    crafted = tmp_path / "daily_papers_2026-06-12.json"
+    crafted.write_text(json.dumps(records))
+    assert import_file(path=crafted).status == ImportRun.Status.SUCCEEDED
+
+    response = Client().get("/papers/2026-06-12/feed/")
+    assert b'type="html"' not in response.content
+    feed = ET.fromstring(response.content)  # noqa: S314 our own output
+    summaries = {
+        entry.findtext(f"{ATOM}id"): entry.find(f"{ATOM}summary")
+        for entry in feed.findall(f"{ATOM}entry")
+    }
+    assert len(summaries) == 2
+    texts = sorted((s.get("type"), s.text) for s in summaries.values())
+    assert texts == [
+        ("text", f"Abstract {script}"),
+        ("text", f"Summary {script} &amp; more"),
+    ]
