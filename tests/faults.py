@@ -53,6 +53,9 @@ def drop_connection_at() -> Iterator[Callable[[str], list[str]]]:
         return dropped
 
     yield arm
+    # The live server's connections outlive the test and keep the wrapper: disarm it, so a target
+    # that never fired cannot drop a later test's query.
+    targets.clear()
     connection_created.disconnect(on_connection)
 
 

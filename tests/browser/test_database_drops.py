@@ -55,8 +55,10 @@ def test_a_page_answers_503_and_the_next_request_works(
 ) -> None:
     page, thread = member_page(browser, live_server)
 
-    drop_connection_at('SELECT "groups_readinggroup"')
+    # A member's first group query: the membership with its group (groups.access).
+    dropped = drop_connection_at('SELECT "groups_membership"')
     response = page.goto(thread)
+    assert dropped
     assert response is not None and response.status == 503
     assert response.headers["retry-after"] == "5"
     expect(page.get_by_role("heading", name="Try again in a moment")).to_be_visible()
