@@ -13,6 +13,7 @@ from groups.models.groups import (
     JoinRequest,
     Membership,
     Nomination,
+    Ranking,
     ReadingGroup,
     Vote,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "NoteFlag",
     "NoteRevision",
     "Notification",
+    "Ranking",
     "ReadingGroup",
     "Rsvp",
     "SessionEmail",

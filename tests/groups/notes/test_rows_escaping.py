@@ -32,7 +32,9 @@ def test_it_escapes_authors_and_the_authors_replied_to_from_a_public_xss_list(pr
     for payload in payloads:
         someone = UserFactory(display_name=payload[:80])
         Membership.objects.create(group=private.group, user=someone)
-        parent = note_create(author=someone, subject=private.nomination, body="Reply", parent=parent)
+        parent = note_create(
+            author=someone, subject=private.nomination, body="Reply", parent=parent
+        )
     note_hide(note=parent, by=private.organizer)
 
     html = client.get(url, headers=HTMX).content.decode()
