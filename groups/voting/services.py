@@ -217,12 +217,16 @@ def nomination_archive(*, nomination: Nomination, by: Membership) -> Nomination:
 
 
 @transaction.atomic
-def ranking_save(*, group: ReadingGroup, user: User, order: list[int]) -> VoteChange:
+def ranking_save(
+    *, group: ReadingGroup, user: User, order: list[int], among: list[int] | None = None
+) -> VoteChange:
     """Makes `order` (open nomination ids, first choice first) the member's whole ranked ballot.
 
     The ranked papers get ranks 1, 2, 3 ... and the member's vote; the member's votes for the
     group's other open nominations are taken back (on a ranked ballot, leaving a paper unranked
     is saying you would not read it), and their ranks of papers that left the ballot are dropped.
+    With `among` (the nominations the member's page showed), only votes for those are taken back:
+    a paper nominated since keeps its nominator's vote.
     Ids of nominations that left the ballot since the page was read are skipped. `changed` is
     False when the open ballot already read so (no version bump).
 
@@ -241,6 +245,8 @@ def ranking_save(*, group: ReadingGroup, user: User, order: list[int]) -> VoteCh
         raise VotingError("Some of these papers are not on this group's ballot.")
     ranked = [pk for pk in order if statuses[pk] == Nomination.Status.OPEN]
     open_ids = Nomination.objects.filter(group=group).open().values_list("id", flat=True)
+    if among is not None:
+        open_ids = open_ids.filter(pk__in=among)
     before = list(
         Ranking.objects.filter(group=group, user=user, nomination__status=Nomination.Status.OPEN)
         .order_by("rank")
