@@ -21,6 +21,7 @@ from groups.voting.runoff import RunoffResult, instant_runoff
 
 TALLIES_SHOWN = 6  # papers named per round's standings; the rest are summed up
 ELIMINATED_NAMED = 5  # papers named among those dropping out together
+TRANSFERS_NAMED = 6  # papers named among those a round's ballots passed to
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,16 @@ class RankedBallot:
         return None if self.result.winner is None else self.by_id[self.result.winner]
 
 
+def open_nomination_ids(group: ReadingGroup) -> list[int]:
+    """The group's open nominations, earlier first: the ranking form's boxes. One query."""
+    return list(
+        Nomination.objects.filter(group=group)
+        .open()
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)
+    )
+
+
 def ranked_ballot(group: ReadingGroup, *, viewer: User | AnonymousUser) -> RankedBallot:
     """The open ranked ballot and its count, with the viewer's own ranking (see the module)."""
     rows = list(
@@ -63,13 +74,17 @@ def ranked_ballot(group: ReadingGroup, *, viewer: User | AnonymousUser) -> Ranke
             ReadingGroup.objects.filter(pk=group.pk).values_list("ballot_version", flat=True).get()
         )
     candidates = [Candidate(id=pk, title=title, arxiv_id=arxiv) for pk, title, arxiv, _ in rows]
+    # Every ranking of the group in the order of its (group, user, rank) unique index, no join:
+    # ranks of papers that left the ballot are skipped here (a member's next save drops them).
+    is_open = {c.id for c in candidates}
     ballots: dict[int, list[int]] = defaultdict(list)
     for user_id, nomination_id in (
-        Ranking.objects.filter(group=group, nomination__status=Nomination.Status.OPEN)
+        Ranking.objects.filter(group=group)
         .order_by("user_id", "rank")
         .values_list("user_id", "nomination_id")
     ):
-        ballots[user_id].append(nomination_id)
+        if nomination_id in is_open:
+            ballots[user_id].append(nomination_id)
     mine = ballots.get(viewer.pk, []) if viewer.pk is not None else []
     unranked: list[int] = []
     if viewer.pk is not None:
@@ -107,7 +122,9 @@ class RoundLine:
     others_ballots: int  # and their ballots
     eliminated: list[Standing]  # the first ELIMINATED_NAMED of those dropping out
     eliminated_others: int
-    transfers: list[Standing]  # where the eliminated's ballots went
+    transfers: list[Standing]  # where the eliminated's ballots went (the first TRANSFERS_NAMED)
+    transfers_others: int  # papers beyond those
+    transfers_others_ballots: int  # and the ballots they got
     newly_exhausted: int
     is_last: bool
 
@@ -133,7 +150,9 @@ def round_lines(ballot: RankedBallot) -> list[RoundLine]:
                     Standing(titles[c], tallies[c]) for c in count.eliminated[:ELIMINATED_NAMED]
                 ],
                 eliminated_others=max(0, len(count.eliminated) - ELIMINATED_NAMED),
-                transfers=[Standing(titles[c], n) for c, n in count.transfers],
+                transfers=[Standing(titles[c], n) for c, n in count.transfers[:TRANSFERS_NAMED]],
+                transfers_others=max(0, len(count.transfers) - TRANSFERS_NAMED),
+                transfers_others_ballots=sum(n for _, n in count.transfers[TRANSFERS_NAMED:]),
                 newly_exhausted=count.newly_exhausted,
                 is_last=count is rounds[-1],
             )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.utils.safestring import SafeString
 
 from groups.voting.ballot import BallotRow, BallotUrls
-from groups.voting.ranked import Candidate, RankedBallot
+from groups.voting.ranked import Candidate, RankedBallot, RoundLine, Standing
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,3 +170,60 @@ def ranking_html(ballot: RankedBallot, boxes: RankingBoxes) -> tuple[SafeString,
         for pk in rest
     )
     return SafeString(first), SafeString(others)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _named(standings: list[Standing], *, strong: bool = False) -> str:
+    tag = ("<strong>", "</strong>") if strong else ("", "")
+    return ", ".join(f"{tag[0]}{html.escape(s.title)}{tag[1]} ({s.ballots})" for s in standings)
+
+
+def rounds_html(lines: list[RoundLine], winner: str | None) -> SafeString:
+    """The count round by round: the standings, who dropped out and where their ballots went.
+    Written here because a ranked count at 500 nominations runs a hundred rounds and more."""
+    parts = []
+    for line in lines:
+        parts.append(
+            f'<li class="round"><h3>Round {line.number}</h3>\n<p class="meta">'
+            f"{_plural(line.active, 'ballot')} counting"
+            + (f", {line.exhausted} exhausted" if line.exhausted else "")
+            + '. A majority is more than half.</p>\n<ul class="standings">'
+        )
+        for standing in line.standings:
+            parts.append(
+                f'<li><span class="standing-title">{html.escape(standing.title)}</span> '
+                f'<span class="count">{standing.ballots}</span></li>'
+            )
+        if line.others:
+            parts.append(
+                f'<li class="meta">and {_plural(line.others, "more paper")} with '
+                f"{_plural(line.others_ballots, 'ballot')} between them</li>"
+            )
+        parts.append("</ul>\n")
+        if line.eliminated:
+            parts.append(f'<p class="eliminated">Out: {_named(line.eliminated, strong=True)}')
+            if line.eliminated_others:
+                parts.append(f" and {line.eliminated_others} more nobody ranked first")
+            parts.append(".")
+            went = []
+            if line.transfers:
+                went.append(_named(line.transfers))
+            if line.transfers_others:
+                went.append(
+                    f"{_plural(line.transfers_others, 'more paper')} "
+                    f"({line.transfers_others_ballots})"
+                )
+            if line.newly_exhausted:
+                went.append(f"{line.newly_exhausted} exhausted (no other choice left)")
+            if went:
+                parts.append(f" Their ballots went to: {'; '.join(went)}.")
+            parts.append("</p>\n")
+        elif line.is_last and winner is not None:
+            parts.append(
+                f'<p class="eliminated"><strong>{html.escape(winner)}</strong> wins.</p>\n'
+            )
+        parts.append("</li>\n")
+    return SafeString("".join(parts))

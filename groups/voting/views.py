@@ -37,11 +37,12 @@ from groups.voting.ballot import (
     vote_answer,
 )
 from groups.voting.forms import NominateForm, NominatePaperForm, RankingForm
-from groups.voting.ranked import RankedBallot, ranked_ballot, round_lines
+from groups.voting.ranked import RankedBallot, open_nomination_ids, ranked_ballot, round_lines
 from groups.voting.rows import (
     RankingBoxes,
     RowView,
     ranking_html,
+    rounds_html,
     row_html,
     rows_html,
     vote_box_html,
@@ -141,7 +142,7 @@ def _ranked_context(
     winner = ballot.winner
     context = group_context(group, membership, "ballot") | {
         "ballot": ballot,
-        "rounds": round_lines(ballot),
+        "rounds_html": rounds_html(round_lines(ballot), winner.title if winner else None),
         "count_rule": COUNT_RULE,
         "urls": urls,
         "list_url": urls.ballot,
@@ -196,8 +197,8 @@ def group_rank(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not group.is_ranked:
         messages.error(request, "This group's ballot is not ranked: vote for papers instead.")
         return redirect(done)
-    ballot = ranked_ballot(group, viewer=request.user)
-    form = _ranked_form(ballot, request.POST)
+    # The boxes are the open nominations; the ballot itself is read once, for the answer.
+    form = RankingForm(request.POST, nominations=open_nomination_ids(group))
     saved = False
     if form.is_valid():
         try:
@@ -211,8 +212,9 @@ def group_rank(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, "Your ranking is saved.")
                 return redirect(done)
             saved = True
-            ballot = ranked_ballot(group, viewer=request.user)
-            form = _ranked_form(ballot)
+    ballot = ranked_ballot(group, viewer=request.user)
+    if saved:
+        form = _ranked_form(ballot)
     context = _ranked_context(request, group, membership, ballot, form) | {
         "saved": saved,
         "view_key": view_key(viewer=request.user, membership=membership, query="", shown=PAGE_STEP),
