@@ -64,16 +64,16 @@
   });
 
   // aria-busy while the form is out (screen readers wait; tests know when it settled); then the
-  // count catches up.
+  // count catches up. Watched on the request itself: the form that sent it is swapped out.
   document.addEventListener("htmx:beforeRequest", (event) => {
-    if (event.detail.elt?.id === "ranking") {
-      document.getElementById("ranking-section")?.setAttribute("aria-busy", "true");
-    }
-  });
-  document.addEventListener("htmx:afterRequest", (event) => {
     if (event.detail.elt?.id !== "ranking") return;
-    document.getElementById("ranking-section")?.setAttribute("aria-busy", "false");
-    const count = document.getElementById("ballot");
-    if (count && event.detail.successful) htmx.trigger(count, "ballot:refresh");
+    const section = document.getElementById("ranking-section");
+    section?.setAttribute("aria-busy", "true");
+    const { xhr } = event.detail;
+    xhr.addEventListener("loadend", () => {
+      section?.setAttribute("aria-busy", "false");
+      const count = document.getElementById("ballot");
+      if (count && xhr.status === 200) htmx.trigger(count, "ballot:refresh");
+    });
   });
 })();
