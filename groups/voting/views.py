@@ -132,7 +132,6 @@ def group_ballot(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 def _ranked_context(
-    request: HttpRequest,
     group: ReadingGroup,
     membership: Membership | None,
     ballot: RankedBallot,
@@ -174,7 +173,7 @@ def _ranked_page(
     htmx poll gets the count alone (`#ballot-list`), as the approval ballot's list."""
     ballot = ranked_ballot(group, viewer=request.user)
     form = _ranked_form(ballot) if membership is not None and not partial else None
-    context = _ranked_context(request, group, membership, ballot, form) | {"view_key": key}
+    context = _ranked_context(group, membership, ballot, form) | {"view_key": key}
     if not partial:
         return render(request, "groups/voting/ranked.html", context)
     response = render(request, "groups/voting/ranked.html#ballot-list", context)
@@ -215,7 +214,7 @@ def group_rank(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     ballot = ranked_ballot(group, viewer=request.user)
     if saved:
         form = _ranked_form(ballot)
-    context = _ranked_context(request, group, membership, ballot, form) | {
+    context = _ranked_context(group, membership, ballot, form) | {
         "saved": saved,
         "view_key": view_key(viewer=request.user, membership=membership, query="", shown=PAGE_STEP),
     }

@@ -289,7 +289,7 @@ def test_it_renders_the_ranked_ballot_in_a_constant_number_of_queries(
     assert _order(ranked, ranked.member) == [papers[-1].pk, papers[0].pk]
 
 
-def test_a_member_of_a_ranked_group_who_leaves_takes_their_ranking(ranked: Cast) -> None:
+def test_a_ranking_stays_when_its_member_leaves_as_votes_do(ranked: Cast) -> None:
     (a,) = _papers(ranked, 1)
     ranking_save(group=ranked.group, user=ranked.member, order=[a.pk])
     Membership.objects.filter(group=ranked.group, user=ranked.member).delete()
