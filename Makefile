@@ -66,6 +66,7 @@ bench: setup
 	env -u DATABASE_URL $(PY) bench/notes.py
 	$(PY) bench/discussions.py
 	env -u DATABASE_URL $(PY) bench/moderation.py
+	env -u DATABASE_URL $(PY) bench/ranked.py
 
 worker: setup
 	$(VENV)/bin/celery -A config worker --loglevel=INFO

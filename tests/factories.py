@@ -12,6 +12,7 @@ from groups.models import (
     JoinRequest,
     Membership,
     Nomination,
+    Ranking,
     ReadingGroup,
     Rsvp,
     User,
@@ -200,3 +201,15 @@ class GroupEmailSettingsFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     group = factory.SubFactory(ReadingGroupFactory)
+
+
+class RankingFactory(DjangoModelFactory):
+    """A rank alone; services write it with its vote (`groups.voting.services.ranking_save`)."""
+
+    class Meta:
+        model = Ranking
+
+    nomination = factory.SubFactory(NominationFactory)
+    group = factory.SelfAttribute("nomination.group")
+    user = factory.SubFactory(UserFactory)
+    rank = factory.Sequence(lambda n: n + 1)

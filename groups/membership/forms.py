@@ -16,6 +16,16 @@ class GroupForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         choices=timezone_choices, initial="UTC", help_text="Sessions are planned in this zone."
     )
+    # Settings only, and not a model field of the form: switching goes through
+    # `groups.voting.services.ballot_method_set` (empty keeps the method).
+    ballot_method = forms.ChoiceField(
+        label="Ballot",
+        choices=ReadingGroup.BallotMethod.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Switching keeps everyone's choices: approval votes become unranked "
+        "preferences on a ranked ballot, and ranked papers count as votes on an approval one.",
+    )
 
     class Meta:
         model = ReadingGroup
@@ -37,6 +47,9 @@ class GroupForm(forms.ModelForm):
         self.fields["slug"].required = False
         if self.instance.pk:
             del self.fields["slug"]
+            self.fields["ballot_method"].initial = self.instance.ballot_method
+        else:
+            del self.fields["ballot_method"]
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data.get("slug") or ""

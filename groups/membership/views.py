@@ -54,7 +54,7 @@ from groups.models import (
     ReadingGroup,
     User,
 )
-from groups.voting.services import ballot
+from groups.voting.services import ballot, ballot_method_set
 from groups.web import AuthenticatedHttpRequest, group_context
 from papers.services import latest_papers
 from papers.web import HtmxHttpRequest
@@ -306,6 +306,8 @@ def group_settings(request: HttpRequest, slug: str) -> HttpResponse:
     form = GroupForm(request.POST if request.method == "POST" else None, instance=group)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if form.cleaned_data["ballot_method"]:
+            ballot_method_set(group=group, method=form.cleaned_data["ballot_method"])
         messages.success(request, "The group's settings are saved.")
         return redirect("group_settings", slug=slug)
     status = 400 if form.is_bound else 200

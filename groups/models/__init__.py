@@ -14,6 +14,7 @@ from groups.models.groups import (
     JoinRequest,
     Membership,
     Nomination,
+    Ranking,
     ReadingGroup,
     Vote,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "NoteFlag",
     "NoteRevision",
     "Notification",
+    "Ranking",
     "ReadingGroup",
     "Rsvp",
     "SessionEmail",

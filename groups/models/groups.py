@@ -89,6 +89,10 @@ class ReadingGroup(models.Model):
         REQUEST = "request", "People ask, organizers approve"
         INVITE = "invite", "Invitation only"
 
+    class BallotMethod(models.TextChoices):
+        APPROVAL = "approval", "Approval: most votes wins"
+        RANKED = "ranked", "Ranked choice: instant runoff"
+
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
@@ -101,6 +105,16 @@ class ReadingGroup(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Which state of the open ballot pages show: see `ReadingGroupQuerySet.ballot_bump`.
     ballot_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # How the ballot is counted. Both keep the same rows (votes, and rankings of voted papers),
+    # so switching loses nothing: see `groups.voting.ranked`.
+    ballot_method = models.CharField(
+        max_length=10,
+        choices=BallotMethod,
+        default=BallotMethod.APPROVAL,
+        help_text="Approval: members vote for every paper they would read, most votes wins. "
+        "Ranked choice: members put those papers in order, and an instant-runoff count picks "
+        "the winner.",
+    )
 
     objects = ReadingGroupQuerySet.as_manager()
 
@@ -114,6 +128,10 @@ class ReadingGroup(models.Model):
                 condition=Q(join_policy__in=["open", "request", "invite"]),
                 name="group_join_policy_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(ballot_method__in=["approval", "ranked"]),
+                name="group_ballot_method_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -122,6 +140,10 @@ class ReadingGroup(models.Model):
     @property
     def is_public(self) -> bool:
         return self.visibility == self.Visibility.PUBLIC
+
+    @property
+    def is_ranked(self) -> bool:
+        return self.ballot_method == self.BallotMethod.RANKED
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -237,6 +259,34 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} for {self.nomination}"
+
+
+class Ranking(models.Model):
+    """Where a member puts a nomination in their order of preference (1 is first) on a ranked
+    ballot. A member ranks only papers they voted for (`groups.voting.ranked.ranking_save` writes
+    both); ranks may have gaps once a ranked paper leaves the ballot, and the count reads them in
+    order. `group` is the nomination's group, copied so the database can hold "one nomination per
+    rank per member" within a group."""
+
+    group = models.ForeignKey(ReadingGroup, on_delete=models.CASCADE, related_name="+")
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="rankings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rankings"
+    )
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["rank", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["nomination", "user"], name="one_ranking_per_member"),
+            models.UniqueConstraint(
+                fields=["group", "user", "rank"], name="one_nomination_per_rank"
+            ),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="ranking_rank_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ranks {self.nomination} #{self.rank}"
 
 
 class Invitation(models.Model):

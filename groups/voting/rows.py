@@ -10,6 +10,9 @@ The markup is the page's (see the comment in templates/groups/voting/ballot.html
 is a submit button of the list form, or of the nomination page's vote form, with its own
 `formaction`, so it all works without JavaScript; static/js/ballot.js reads the ids, the
 `data-rank` and the vote buttons.
+
+A ranked ballot's form (`ranking_html`) is written here too: at 500 nominations it is 500 rows of
+a number box each, and Django's widget templates would cost most of the page.
 """
 
 import html
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from django.utils.safestring import SafeString
 
 from groups.voting.ballot import BallotRow, BallotUrls
+from groups.voting.ranked import Candidate, RankedBallot, RoundLine, Standing
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,3 +114,116 @@ def row_html(row: BallotRow, view: RowView) -> SafeString:
 
 def rows_html(rows: list[BallotRow], view: RowView) -> SafeString:
     return SafeString("\n".join(row_html(row, view) for row in rows))
+
+
+@dataclass(frozen=True, slots=True)
+class RankingBoxes:
+    """What the ranking form's boxes show (from `RankingForm.boxes`): the papers in the ranked
+    list, in order; each box's text; each box's error."""
+
+    ranked: list[int]
+    numbers: dict[int, str]
+    errors: dict[int, str]
+
+
+def _ranking_row(candidate: Candidate, boxes: RankingBoxes, *, count: int, note: str = "") -> str:
+    key = candidate.id
+    name = f"rank-{key}"
+    title = html.escape(candidate.title)
+    error = boxes.errors.get(key, "")
+    described = f' aria-invalid="true" aria-describedby="{name}-error"' if error else ""
+    badge = f' <span class="badge">{html.escape(note)}</span>' if note else ""
+    return (
+        f'<li class="rank-row{" invalid" if error else ""}" id="rank-row-{key}" '
+        f'data-id="{key}" draggable="true">'
+        '<span class="drag-handle" aria-hidden="true">⠿</span>'
+        f'<label class="rank-title" for="{name}">{title}'
+        f' <span class="meta">arXiv {html.escape(candidate.arxiv_id)}</span>{badge}</label>'
+        f'<input type="number" class="rank-input" id="{name}" name="{name}" min="1" '
+        f'max="{max(1, count)}" inputmode="numeric" value="{html.escape(boxes.numbers.get(key, ""))}"'
+        f' aria-label="Your rank for {title}"{described}>'
+        + (
+            f'<p class="rank-error" id="{name}-error" role="alert">{html.escape(error)}</p>'
+            if error
+            else ""
+        )
+        + "</li>"
+    )
+
+
+def ranking_html(ballot: RankedBallot, boxes: RankingBoxes) -> tuple[SafeString, SafeString]:
+    """The two lists of the ranking form: the ranked papers in their order, and the others (the
+    member's unranked votes first, then the ballot's order)."""
+    count = len(ballot.candidates)
+    by_id = ballot.by_id
+    ranked = [pk for pk in boxes.ranked if pk in by_id]
+    placed = set(ranked)
+    voted = set(ballot.unranked_votes)
+    rest = [pk for pk in ballot.unranked_votes if pk not in placed] + [
+        c.id for c in ballot.candidates if c.id not in placed and c.id not in voted
+    ]
+    first = "".join(_ranking_row(by_id[pk], boxes, count=count) for pk in ranked)
+    others = "".join(
+        _ranking_row(
+            by_id[pk], boxes, count=count, note="your vote, not ranked" if pk in voted else ""
+        )
+        for pk in rest
+    )
+    return SafeString(first), SafeString(others)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _named(standings: list[Standing], *, strong: bool = False) -> str:
+    tag = ("<strong>", "</strong>") if strong else ("", "")
+    return ", ".join(f"{tag[0]}{html.escape(s.title)}{tag[1]} ({s.ballots})" for s in standings)
+
+
+def rounds_html(lines: list[RoundLine], winner: str | None) -> SafeString:
+    """The count round by round: the standings, who dropped out and where their ballots went.
+    Written here because a ranked count at 500 nominations runs a hundred rounds and more."""
+    parts = []
+    for line in lines:
+        parts.append(
+            f'<li class="round"><h3>Round {line.number}</h3>\n<p class="meta">'
+            f"{_plural(line.active, 'ballot')} counting"
+            + (f", {line.exhausted} exhausted" if line.exhausted else "")
+            + '. A majority is more than half.</p>\n<ul class="standings">'
+        )
+        for standing in line.standings:
+            parts.append(
+                f'<li><span class="standing-title">{html.escape(standing.title)}</span> '
+                f'<span class="count">{standing.ballots}</span></li>'
+            )
+        if line.others:
+            parts.append(
+                f'<li class="meta">and {_plural(line.others, "more paper")} with '
+                f"{_plural(line.others_ballots, 'ballot')} between them</li>"
+            )
+        parts.append("</ul>\n")
+        if line.eliminated:
+            parts.append(f'<p class="eliminated">Out: {_named(line.eliminated, strong=True)}')
+            if line.eliminated_others:
+                parts.append(f" and {line.eliminated_others} more nobody ranked first")
+            parts.append(".")
+            went = []
+            if line.transfers:
+                went.append(_named(line.transfers))
+            if line.transfers_others:
+                went.append(
+                    f"{_plural(line.transfers_others, 'more paper')} "
+                    f"({line.transfers_others_ballots})"
+                )
+            if line.newly_exhausted:
+                went.append(f"{line.newly_exhausted} exhausted (no other choice left)")
+            if went:
+                parts.append(f" Their ballots went to: {'; '.join(went)}.")
+            parts.append("</p>\n")
+        elif line.is_last and winner is not None:
+            parts.append(
+                f'<p class="eliminated"><strong>{html.escape(winner)}</strong> wins.</p>\n'
+            )
+        parts.append("</li>\n")
+    return SafeString("".join(parts))

@@ -1,10 +1,16 @@
-"""Nominations and approval votes: the services that change the ballot.
+"""Nominations, approval votes and rankings: the services that change the ballot.
 
 Callers may rely on: one vote per member per nomination (a database constraint; casting twice, or twenty
 times at once, leaves one vote and raises nothing); one open nomination per paper and group (nominating an
 already nominated paper adds the nominator's vote instead); every nomination starts with its nominator's vote;
 every change raises the group's ballot version by one in the same transaction, and a no-op raises nothing
 (see `ReadingGroupQuerySet.ballot_bump`). The ballot as pages read it is in `groups.voting.ballot`.
+
+Ranked ballots keep the same votes: a member's ranking orders some of the papers they voted for
+(`ranking_save` writes both; taking a vote back drops its rank), so every ranked paper has its
+vote. Switching a group's method changes no one's choices (`ballot_method_set`): to ranked choice,
+approval votes become unranked preferences (shown, not counted until given a rank); back to
+approval, every ranked paper counts as a vote, and the ranks are kept for the next switch.
 """
 
 from collections.abc import Iterable
@@ -20,6 +26,7 @@ from groups.models import (
     DiscussionSession,
     Membership,
     Nomination,
+    Ranking,
     ReadingGroup,
     User,
     Vote,
@@ -168,6 +175,7 @@ def vote_withdraw(*, nomination: Nomination, user: User) -> VoteChange:
     Raises VotingError when the nomination is no longer open.
     """
     current = _lock_open(nomination)
+    Ranking.objects.filter(nomination=current, user=user).delete()  # a rank needs its vote
     deleted, _ = Vote.objects.filter(nomination=current, user=user).delete()
     if not deleted:
         return VoteChange(changed=False, version=_version(current.group_id))
@@ -206,3 +214,89 @@ def nomination_archive(*, nomination: Nomination, by: Membership) -> Nomination:
     )
     ReadingGroup.objects.ballot_bump(current.group_id)
     return current
+
+
+@transaction.atomic
+def ranking_save(
+    *, group: ReadingGroup, user: User, order: list[int], among: list[int] | None = None
+) -> VoteChange:
+    """Makes `order` (open nomination ids, first choice first) the member's whole ranked ballot.
+
+    The ranked papers get ranks 1, 2, 3 ... and the member's vote; the member's votes for the
+    group's other open nominations are taken back (on a ranked ballot, leaving a paper unranked
+    is saying you would not read it), and their ranks of papers that left the ballot are dropped.
+    With `among` (the nominations the member's page showed), only votes for those are taken back:
+    a paper nominated since keeps its nominator's vote.
+    Ids of nominations that left the ballot since the page was read are skipped. `changed` is
+    False when the open ballot already read so (no version bump).
+
+    Raises VotingError when the user is not a member, or an id is repeated or is not one of the
+    group's nominations. Two saves by the same member take turns (a lock on their membership):
+    the later one stands whole.
+    """
+    if len(set(order)) != len(order):
+        raise VotingError("Each paper can have one place in your ranking.")
+    if not Membership.objects.select_for_update().filter(group=group, user=user).exists():
+        raise VotingError("Only members can rank the papers.")
+    statuses = dict(
+        Nomination.objects.filter(group=group, pk__in=order).values_list("id", "status")
+    )
+    if len(statuses) != len(order):
+        raise VotingError("Some of these papers are not on this group's ballot.")
+    ranked = [pk for pk in order if statuses[pk] == Nomination.Status.OPEN]
+    open_ids = Nomination.objects.filter(group=group).open().values_list("id", flat=True)
+    if among is not None:
+        open_ids = open_ids.filter(pk__in=among)
+    before = list(
+        Ranking.objects.filter(group=group, user=user, nomination__status=Nomination.Status.OPEN)
+        .order_by("rank")
+        .values_list("nomination_id", flat=True)
+    )
+    voted = set(
+        Vote.objects.filter(nomination__in=open_ids, user=user).values_list(
+            "nomination_id", flat=True
+        )
+    )
+    if before == ranked and voted == set(ranked):
+        return VoteChange(changed=False, version=_version(group.pk))
+    Ranking.objects.filter(group=group, user=user).delete()
+    Ranking.objects.bulk_create(
+        Ranking(group=group, nomination_id=pk, user=user, rank=rank)
+        for rank, pk in enumerate(ranked, start=1)
+    )
+    Vote.objects.filter(nomination__in=open_ids, user=user).exclude(nomination__in=ranked).delete()
+    Vote.objects.bulk_create(
+        [Vote(nomination_id=pk, user=user) for pk in ranked if pk not in voted],
+        ignore_conflicts=True,
+    )
+    return VoteChange(changed=True, version=ReadingGroup.objects.ballot_bump(group.pk))
+
+
+@transaction.atomic
+def ballot_method_set(*, group: ReadingGroup, method: str) -> bool:
+    """Sets how the group's ballot is counted; True when it changed (the ballot version is raised,
+    since every page of the ballot now reads differently).
+
+    No one's choices are lost either way (see the module's docstring). Back to approval, every
+    rank of an open nomination without its vote gets one (rankings are written with their votes,
+    so there should be none; this holds it whatever happened before).
+    """
+    if method not in ReadingGroup.BallotMethod.values:
+        raise VotingError("That is not a ballot method.")
+    updated = (
+        ReadingGroup.objects.filter(pk=group.pk)
+        .exclude(ballot_method=method)
+        .update(ballot_method=method)
+    )
+    group.ballot_method = method
+    if not updated:
+        return False
+    if method == ReadingGroup.BallotMethod.APPROVAL:
+        missing = Ranking.objects.filter(
+            group=group, nomination__status=Nomination.Status.OPEN
+        ).values_list("nomination_id", "user_id")
+        Vote.objects.bulk_create(
+            [Vote(nomination_id=n, user_id=u) for n, u in missing], ignore_conflicts=True
+        )
+    group.ballot_version = ReadingGroup.objects.ballot_bump(group.pk)
+    return True

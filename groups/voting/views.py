@@ -22,6 +22,7 @@ from groups.access import (
 )
 from groups.limits import rate_limit
 from groups.models import (
+    Membership,
     Nomination,
     ReadingGroup,
     User,
@@ -36,8 +37,18 @@ from groups.voting.ballot import (
     view_key,
     vote_answer,
 )
-from groups.voting.forms import NominateForm, NominatePaperForm
-from groups.voting.rows import RowView, row_html, rows_html, vote_box_html
+from groups.voting.forms import NominateForm, NominatePaperForm, RankingForm
+from groups.voting.ranked import RankedBallot, open_nomination_ids, ranked_ballot, round_lines
+from groups.voting.rows import (
+    RankingBoxes,
+    RowView,
+    ranking_html,
+    rounds_html,
+    row_html,
+    rows_html,
+    vote_box_html,
+)
+from groups.voting.runoff import COUNT_RULE
 from groups.voting.services import (
     NominationResult,
     PaperUnavailable,
@@ -49,6 +60,7 @@ from groups.voting.services import (
     nomination_create,
     nomination_withdraw,
     paper_for_nomination,
+    ranking_save,
     vote_cast,
     vote_withdraw,
 )
@@ -92,6 +104,8 @@ def group_ballot(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         if not_modified is not None:
             not_modified["ETag"] = current
             return not_modified
+    if group.is_ranked:
+        return _ranked_page(request, group, membership, key=key, partial=partial)
     page = ballot_page(group, viewer=request.user, membership=membership, query=query, shown=shown)
     urls = BallotUrls.for_group(group)
     organizes = membership is not None and membership.is_organizer
@@ -116,6 +130,100 @@ def group_ballot(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     response["X-Ballot-Answer"] = "list"
     response["X-Ballot-Version"] = str(page.version)
     return response
+
+
+def _ranked_context(
+    group: ReadingGroup,
+    membership: Membership | None,
+    ballot: RankedBallot,
+    form: RankingForm | None,
+) -> dict[str, object]:
+    urls = BallotUrls.for_group(group)
+    winner = ballot.winner
+    context = group_context(group, membership, "ballot") | {
+        "ballot": ballot,
+        "rounds_html": rounds_html(round_lines(ballot), winner.title if winner else None),
+        "count_rule": COUNT_RULE,
+        "urls": urls,
+        "list_url": urls.ballot,
+        "schedule_url": f"{urls.schedule}?nomination={winner.id}" if winner else urls.schedule,
+        "rank_url": reverse("group_rank", args=[group.slug]),
+        "poll_seconds": settings.BALLOT_POLL_SECONDS,
+        "form": NominateForm(),
+    }
+    if form is not None:
+        ranked, numbers, errors = form.boxes()
+        first, others = ranking_html(ballot, RankingBoxes(ranked, numbers, errors))
+        context |= {"ranking_form": form, "ranked_html": first, "others_html": others}
+    return context
+
+
+def _ranked_form(ballot: RankedBallot, data: object = None) -> RankingForm:
+    return RankingForm(data, nominations=[c.id for c in ballot.candidates], order=ballot.mine)
+
+
+def _ranked_page(
+    request: HtmxHttpRequest,
+    group: ReadingGroup,
+    membership: Membership | None,
+    *,
+    key: str,
+    partial: bool,
+) -> HttpResponse:
+    """The ranked ballot: the count round by round and, for members, their ranking form. The
+    htmx poll gets the count alone (`#ballot-list`), as the approval ballot's list."""
+    ballot = ranked_ballot(group, viewer=request.user)
+    form = _ranked_form(ballot) if membership is not None and not partial else None
+    context = _ranked_context(group, membership, ballot, form) | {"view_key": key}
+    if not partial:
+        return render(request, "groups/voting/ranked.html", context)
+    response = render(request, "groups/voting/ranked.html#ballot-list", context)
+    response["ETag"] = etag(ballot.version, key)
+    response["Cache-Control"] = "no-store"
+    response["X-Ballot-Answer"] = "list"
+    response["X-Ballot-Version"] = str(ballot.version)
+    return response
+
+
+@require_POST
+@sign_in_to_act
+def group_rank(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Saves the member's ranking (number boxes, or the order dragged into them). Without htmx:
+    redirect, or the page with the form's errors (400); with htmx: the form, saved or with its
+    errors, and the page then refreshes the count."""
+    group, membership = get_group_for_member(request, slug)
+    assert isinstance(request.user, User)  # a member has signed in
+    done = reverse("group_ballot", args=[slug])
+    if not group.is_ranked:
+        messages.error(request, "This group's ballot is not ranked: vote for papers instead.")
+        return redirect(done)
+    # The boxes are the open nominations; the ballot itself is read once, for the answer.
+    form = RankingForm(request.POST, nominations=open_nomination_ids(group))
+    saved = False
+    if form.is_valid():
+        try:
+            ranking_save(
+                group=group, user=request.user, order=form.order, among=form.cleaned_data["shown"]
+            )
+        except VotingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if not request.htmx:
+                messages.success(request, "Your ranking is saved.")
+                return redirect(done)
+            saved = True
+    ballot = ranked_ballot(group, viewer=request.user)
+    if saved:
+        form = _ranked_form(ballot)
+    context = _ranked_context(group, membership, ballot, form) | {
+        "saved": saved,
+        "view_key": view_key(viewer=request.user, membership=membership, query="", shown=PAGE_STEP),
+    }
+    if request.htmx:
+        response = render(request, "groups/voting/ranked.html#ranking", context)
+        response["X-Ballot-Version"] = str(ballot.version)
+        return response
+    return render(request, "groups/voting/ranked.html", context, status=400)
 
 
 @require_GET

@@ -139,7 +139,9 @@
     if (kind === "row") return onRowAnswer(event);
     if (kind === "list") return onListAnswer(event);
     const elt = event.detail.requestConfig?.elt;
-    if (elt?.closest?.("#ballot-section") && event.detail.xhr.status < 400) {
+    const status = event.detail.xhr.status;
+    // 304 is a poll's "nothing changed" (htmx asks here too, with shouldSwap false): all is well.
+    if (elt?.closest?.("#ballot-section") && status < 400 && status !== 304) {
       // Not a ballot answer (a sign-in page after the session ended, say): keep the page.
       event.detail.shouldSwap = false;
       say("Your vote was not saved: sign in again, then reload the page.");

@@ -237,3 +237,20 @@ def test_it_shows_more_and_filters_in_place_on_a_phone(browser, live_server) -> 
     screenshot(page, "ballot-phone-filtered", full_page=False)
     assert page.evaluate("window.__stillHere") == "yes"
     assert page.js_errors == []
+
+
+def test_polls_answered_not_modified_leave_the_page_quiet(browser, live_server, settings) -> None:
+    settings.BALLOT_POLL_SECONDS = 1
+    ada = MembershipFactory(user__display_name="Ada").user
+    group = ada.memberships.get().group
+    NominationFactory(group=group, nominated_by=ada)
+    page = _signed_in_page(browser, live_server, ada)
+    statuses: list[int] = []
+    page.on("response", lambda response: statuses.append(response.status))
+    page.goto(f"/g/{group.slug}/ballot/")
+
+    page.wait_for_timeout(3_500)
+
+    assert 304 in statuses
+    expect(page.locator("#ballot-status")).to_have_text("")  # not "Your vote was not saved"
+    page.context.close()
