@@ -183,6 +183,8 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
+    # The days (YYYY-MM-DD) whose daily lists the run put its papers on; none for arXiv.
+    days = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
 
     objects = ImportRunQuerySet.as_manager()
@@ -208,10 +210,21 @@ class ImportRun(models.Model):
 
     @property
     def summary(self) -> str:
-        return (
+        """The counts, and the day whose list the papers went on (e.g. "30 created, 0 updated,
+        0 unchanged, 0 skipped; listed on 2026-06-12")."""
+        counts = (
             f"{self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.skipped} skipped"
         )
+        return f"{counts}; listed on {days_text(self.days)}" if self.days else counts
+
+
+def days_text(days: list[str]) -> str:
+    """A few days in full, more as a span: "2026-06-12", "2026-06-10 to 2026-06-16 (7 days)"."""
+    days = sorted(set(days))
+    if len(days) <= 3:
+        return ", ".join(days)
+    return f"{days[0]} to {days[-1]} ({len(days)} days)"
 
 
 class ImportSkip(models.Model):

@@ -82,11 +82,21 @@ def parse_arxiv_id(text: str) -> str | None:
     return parsed[0] if parsed else None
 
 
+# Characters PostgreSQL refuses (NUL) or that have no business in a title or abstract (the
+# other C0 controls, DEL, and lone surrogates, which cannot be encoded as UTF-8). Removing them
+# also keeps the search highlighter's markers (\x02, \x03) out of the stored text.
+UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# The largest value of the counters' columns (IntegerField: a 32-bit signed integer).
+COUNTER_MAX = 2**31 - 1
+AUTHOR_MAX = 300
+
+
 def clean_text(value: Any, *, limit: int | None = None) -> str:
-    """Whitespace collapsed to single spaces (titles arrive with line breaks)."""
+    """Whitespace collapsed to single spaces (titles arrive with line breaks), without the
+    characters a database refuses (NUL) or a page should never show (control characters)."""
     if not isinstance(value, str):
         return ""
-    text = " ".join(value.split())
+    text = " ".join(UNWANTED.sub("", value).split())
     return text[:limit] if limit else text
 
 
@@ -94,7 +104,7 @@ def clean_url(value: Any) -> str:
     """An http(s) URL or "": never a javascript: or data: link in our pages."""
     if not isinstance(value, str):
         return ""
-    value = value.strip()
+    value = UNWANTED.sub("", value).strip()
     parts = urlsplit(value)
     if parts.scheme not in {"http", "https"} or not parts.netloc or len(value) > URL_MAX:
         return ""
@@ -102,12 +112,15 @@ def clean_url(value: Any) -> str:
 
 
 def _int(value: Any, default: int | None = 0) -> int | None:
+    """A count, clamped to what the column holds (0 to COUNTER_MAX); `default` when none."""
     if isinstance(value, bool):
         return default
-    if isinstance(value, int):
-        return max(value, 0)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+        value = int(value)
+    if isinstance(value, int):
+        return min(max(value, 0), COUNTER_MAX)
     return default
 
 
@@ -121,14 +134,39 @@ def _datetime(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def _strings(values: Any, *, limit: int = 300) -> list[str]:
+def _strings(values: Any, *, limit: int = 300) -> list[str] | None:
+    """The non-empty strings of a list; None (unknown) when it is no list."""
     if not isinstance(values, list):
-        return []
+        return None
     return [text for value in values if (text := clean_text(value, limit=limit))]
 
 
+def _author_name(author: Any) -> str:
+    if isinstance(author, str):
+        return clean_text(author, limit=AUTHOR_MAX)
+    if isinstance(author, dict):
+        user: dict[str, Any] = author["user"] if isinstance(author.get("user"), dict) else {}
+        for name in (author.get("name"), author.get("fullname"), user.get("fullname")):
+            if text := clean_text(name, limit=AUTHOR_MAX):
+                return text
+    return ""
+
+
+def _authors(value: Any) -> list[str] | RecordError:
+    """Author names from every shape the API has sent: objects with a name (today), plain
+    strings (older answers), or one string of names separated by commas."""
+    if isinstance(value, str):
+        value = [name for part in value.split(",") if (name := part.strip())]
+    if not isinstance(value, list):
+        return RecordError("", f"authors in a shape Paper Club cannot read: {type(value).__name__}")
+    names = [name for author in value if (name := _author_name(author))]
+    if value and not names:
+        return RecordError("", "authors in a shape Paper Club cannot read: no names in them")
+    return names
+
+
 def _checked_id(raw: Any) -> tuple[str, int | None] | RecordError:
-    raw_text = str(raw).strip() if isinstance(raw, str | int | float) else ""
+    raw_text = clean_text(str(raw)) if isinstance(raw, str | int | float) else ""
     if not raw_text:
         return RecordError("", "no arXiv id")
     parsed = split_arxiv_id(raw_text)
@@ -137,11 +175,30 @@ def _checked_id(raw: Any) -> tuple[str, int | None] | RecordError:
     return parsed
 
 
+def _given(key: str, *places: dict[str, Any]) -> Any:
+    """The first value of `key` that is not null in `places`, else None (unknown)."""
+    for place in places:
+        value = place.get(key)
+        if value is not None:
+            return value
+    return None
+
+
 def hf_item_to_record(item: Any, *, day: dt.date | None = None) -> PaperRecord | RecordError:
     """A Hugging Face daily-papers item (or a /api/papers/{id} answer) as a record.
 
     Field notes: `upvotes` is inside `paper`, `numComments` at the top level; the optional
-    fields come and go, and older answers lack several of them. Unknown fields are ignored.
+    fields come and go between days and schema versions. The rule for every field:
+
+    - an absent key, or a key whose value is null, means "unknown": the field is left out of
+      the record, so the stored value stays (older answers lack keys; null is how the API says
+      "not computed yet", e.g. an AI summary still pending);
+    - an empty value ("" or []) is the source saying "none": it is stored;
+    - a value that cannot be used (a link that is not http(s), a count that is no number) is
+      unknown too: never stored, never erasing what was.
+
+    Unknown fields are ignored. A record without id or title is an error; so are authors in
+    a shape that has no names in it.
     """
     if not isinstance(item, dict):
         return RecordError("", "not a JSON object")
@@ -150,44 +207,70 @@ def hf_item_to_record(item: Any, *, day: dt.date | None = None) -> PaperRecord |
     if isinstance(checked, RecordError):
         return checked
     arxiv_id, _version = checked
-    title = clean_text(paper.get("title") or item.get("title"), limit=TITLE_MAX)
+    title = clean_text(_given("title", paper, item), limit=TITLE_MAX)
     if not title:
         return RecordError(arxiv_id, "no title")
-    authors = [
-        name
-        for author in paper.get("authors") or []
-        if isinstance(author, dict) and (name := clean_text(author.get("name"), limit=300))
-    ]
-    organization = paper.get("organization") or item.get("organization")
-    org_name = ""
+    fields: dict[str, Any] = {"title": title}
+
+    def text(name: str, value: Any, *, limit: int | None = None) -> None:
+        if isinstance(value, str):
+            fields[name] = clean_text(value, limit=limit)
+
+    def url(name: str, value: Any) -> None:
+        if isinstance(value, str) and (not value.strip() or clean_url(value)):
+            fields[name] = clean_url(value)
+
+    def count(name: str, value: Any) -> None:
+        if (number := _int(value, default=None)) is not None:
+            fields[name] = number
+
+    text("abstract", _given("summary", paper, item))
+    authors = _given("authors", paper, item)
+    if authors is not None:
+        names = _authors(authors)
+        if isinstance(names, RecordError):
+            return RecordError(arxiv_id, names.reason)
+        fields["authors"] = names
+    if published := _datetime(_given("publishedAt", paper, item)):
+        fields["published_at"] = published
+    count("upvotes", paper.get("upvotes"))
+    # Only the daily list carries the comment count, at its top level.
+    count("num_comments", item.get("numComments"))
+    url("github_repo", paper.get("githubRepo"))
+    count("github_stars", paper.get("githubStars"))
+    url("project_page", paper.get("projectPage"))
+    text("ai_summary", paper.get("ai_summary"))
+    if (keywords := _strings(paper.get("ai_keywords"))) is not None:
+        fields["ai_keywords"] = keywords
+    organization = _given("organization", paper, item)
     if isinstance(organization, dict):
-        org_name = clean_text(organization.get("fullname") or organization.get("name"))
-    thumbnail = clean_url(item.get("thumbnail"))
-    fields: dict[str, Any] = {
-        "title": title,
-        "abstract": clean_text(paper.get("summary") or item.get("summary")),
-        "authors": authors,
-        "published_at": _datetime(paper.get("publishedAt") or item.get("publishedAt")),
-        "upvotes": _int(paper.get("upvotes")),
-        "github_repo": clean_url(paper.get("githubRepo")),
-        "github_stars": _int(paper.get("githubStars"), default=None),
-        "project_page": clean_url(paper.get("projectPage")),
-        "ai_summary": clean_text(paper.get("ai_summary")),
-        "ai_keywords": _strings(paper.get("ai_keywords")),
-        "organization": org_name[:ORG_MAX],
-    }
-    # Only the daily list carries these; the single-paper API would blank them otherwise.
-    if "numComments" in item:
-        fields["num_comments"] = _int(item.get("numComments"))
-    if thumbnail:
-        fields["thumbnail_url"] = thumbnail
+        organization = _given("fullname", organization) or _given("name", organization)
+    text("organization", organization, limit=ORG_MAX)
+    url("thumbnail_url", item.get("thumbnail"))
     listed_on = _datetime(paper.get("submittedOnDailyAt"))
     return PaperRecord(arxiv_id, fields, day=day or (listed_on.date() if listed_on else None))
 
 
-def parse_hf_json(body: bytes | str, *, day: dt.date | None = None) -> ParsedDocument:
+# Where a document came from, for its error messages: "Hugging Face sent malformed JSON" for an
+# answer, "papers.json holds malformed JSON" for a saved file.
+@dataclass(frozen=True)
+class Origin:
+    name: str
+    is_file: bool = False
+
+    def says(self, what: str) -> str:
+        return f"{self.name} {'holds' if self.is_file else 'sent'} {what}"
+
+
+HUGGING_FACE = Origin("Hugging Face")
+ARXIV_API = Origin("arXiv")
+
+
+def parse_hf_json(
+    body: bytes | str, *, day: dt.date | None = None, origin: Origin = HUGGING_FACE
+) -> ParsedDocument:
     """A Hugging Face daily-papers answer (a JSON list) as records and skipped records."""
-    items = _json_list(body, source="Hugging Face")
+    items = _json_list(body, origin=origin)
     document = ParsedDocument()
     for item in items:
         result = hf_item_to_record(item, day=day)
@@ -198,19 +281,20 @@ def parse_hf_json(body: bytes | str, *, day: dt.date | None = None) -> ParsedDoc
     return document
 
 
-def _json_list(body: bytes | str, *, source: str) -> list[Any]:
+def _json_list(body: bytes | str, *, origin: Origin) -> list[Any]:
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise SourceError(f"{source} sent an empty body")
+        raise SourceError(origin.says("an empty body"))
     if text.lstrip()[:1] == "<":
-        raise SourceError(f"{source} sent HTML or XML, not JSON: {_snippet(text)}")
+        raise SourceError(origin.says(f"HTML or XML, not JSON: {_snippet(text)}"))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SourceError(f"{source} sent malformed JSON ({exc})") from exc
+        raise SourceError(origin.says(f"malformed JSON ({exc})")) from exc
     if not isinstance(data, list):
         hint = f": {data['error']}" if isinstance(data, dict) and "error" in data else ""
-        raise SourceError(f"{source} sent a JSON {type(data).__name__}, not a list{hint}")
+        raise SourceError(origin.says(f"a JSON {type(data).__name__}, not a list{hint}"))
     return data
 
 
@@ -219,7 +303,10 @@ def _snippet(text: str) -> str:
 
 
 def atom_entry_to_record(entry: ET.Element) -> PaperRecord | RecordError:
-    """An arXiv Atom <entry> as a record (arXiv knows no upvotes or AI summary)."""
+    """An arXiv Atom <entry> as a record (arXiv knows no upvotes or AI summary).
+
+    As for Hugging Face, an element that is absent leaves the stored field alone.
+    """
     checked = _checked_id(entry.findtext(f"{ATOM}id") or "")
     if isinstance(checked, RecordError):
         return checked
@@ -227,7 +314,19 @@ def atom_entry_to_record(entry: ET.Element) -> PaperRecord | RecordError:
     title = clean_text(entry.findtext(f"{ATOM}title"), limit=TITLE_MAX)
     if not title:
         return RecordError(arxiv_id, "no title")
-    comment = entry.findtext(f"{ARXIV}comment") or ""
+    fields: dict[str, Any] = {"title": title}
+    summary = entry.findtext(f"{ATOM}summary")
+    if summary is not None:
+        fields["abstract"] = clean_text(summary)
+    authors = [
+        name
+        for author in entry.findall(f"{ATOM}author")
+        if (name := clean_text(author.findtext(f"{ATOM}name"), limit=AUTHOR_MAX))
+    ]
+    if authors:
+        fields["authors"] = authors
+    if published := _datetime(entry.findtext(f"{ATOM}published")):
+        fields["published_at"] = published
     categories = [
         term for cat in entry.findall(f"{ATOM}category") if (term := cat.get("term", "").strip())
     ]
@@ -236,38 +335,48 @@ def atom_entry_to_record(entry: ET.Element) -> PaperRecord | RecordError:
         # The primary category first, as arXiv lists it.
         categories.remove(primary.get("term", ""))
         categories.insert(0, primary.get("term", ""))
-    fields: dict[str, Any] = {
-        "title": title,
-        "abstract": clean_text(entry.findtext(f"{ATOM}summary")),
-        "authors": [
-            name
-            for author in entry.findall(f"{ATOM}author")
-            if (name := clean_text(author.findtext(f"{ATOM}name"), limit=300))
-        ],
-        "published_at": _datetime(entry.findtext(f"{ATOM}published")),
-        "categories": categories,
-        "withdrawn": "withdrawn" in comment.lower(),
-    }
+    if categories:
+        fields["categories"] = categories
+    comment = entry.findtext(f"{ARXIV}comment")
+    if comment is not None:
+        fields["withdrawn"] = "withdrawn" in comment.lower()
     if version:
-        fields["latest_version"] = version
+        fields["latest_version"] = min(version, 32767)
     return PaperRecord(arxiv_id, fields)
 
 
-def parse_atom(body: bytes | str) -> ParsedDocument:
-    """An arXiv query API answer (Atom) as records and skipped records."""
+def atom_error(root: ET.Element) -> str | None:
+    """The text of the error entry arXiv answers a request it refuses with, if any.
+
+    arXiv says what was wrong in an <entry> titled "Error" (with a 400 status, or a 200 in
+    older answers), e.g. "incorrect id format for 1234.5".
+    """
+    for entry in root.findall(f"{ATOM}entry"):
+        if clean_text(entry.findtext(f"{ATOM}title")) == "Error":
+            return clean_text(entry.findtext(f"{ATOM}summary")) or "an error without text"
+    return None
+
+
+def atom_root(body: bytes | str, *, origin: Origin = ARXIV_API) -> ET.Element:
     raw = body.encode() if isinstance(body, str) else body
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
     if not raw.strip():
-        raise SourceError("arXiv sent an empty body")
+        raise SourceError(origin.says("an empty body"))
     try:
         root = ET.fromstring(raw)  # noqa: S314 see the import
     except ET.ParseError as exc:
-        raise SourceError(f"arXiv sent malformed XML ({exc})") from exc
+        raise SourceError(origin.says(f"malformed XML ({exc})")) from exc
     if root.tag != f"{ATOM}feed":
-        raise SourceError(f"arXiv sent XML that is not an Atom feed (<{root.tag}>)")
+        raise SourceError(origin.says(f"XML that is not an Atom feed (<{root.tag}>)"))
+    return root
+
+
+def parse_atom(body: bytes | str, *, origin: Origin = ARXIV_API) -> ParsedDocument:
+    """An arXiv query API answer (Atom) as records and skipped records."""
+    root = atom_root(body, origin=origin)
     document = ParsedDocument()
     for entry in root.findall(f"{ATOM}entry"):
-        # The API answers an unknown id with one entry titled "Error".
-        if (entry.findtext(f"{ATOM}title") or "").strip() == "Error":
+        if clean_text(entry.findtext(f"{ATOM}title")) == "Error":
             document.errors.append(
                 RecordError("", f"arXiv error: {clean_text(entry.findtext(f'{ATOM}summary'))}")
             )
@@ -280,16 +389,34 @@ def parse_atom(body: bytes | str) -> ParsedDocument:
     return document
 
 
-def parse_saved_file(body: bytes) -> tuple[str, ParsedDocument]:
-    """A saved Hugging Face JSON or arXiv Atom file, told apart by its content.
+BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 
-    Returns ("hf" or "arxiv", the parsed document).
+
+def parse_saved_file(
+    body: bytes, *, name: str = "the file", day: dt.date | None = None
+) -> tuple[str, ParsedDocument]:
+    """A saved Hugging Face JSON or arXiv Atom file, told apart by its first character.
+
+    A byte order mark is dropped first (a UTF-16 file is decoded). `name` names the file in
+    the error messages; `day` puts a daily list's papers on that day's list. Returns ("hf" or
+    "arxiv", the parsed document).
     """
-    start = body.lstrip()[:200]
-    if start.startswith((b"<?xml", b"<feed")) or b"<feed" in start:
-        return "arxiv", parse_atom(body)
-    if start.startswith((b"[", b"{")):
-        return "hf", parse_hf_json(body)
-    if not start:
-        raise SourceError("the file is empty")
-    raise SourceError("the file is neither Hugging Face JSON nor an arXiv Atom feed")
+    origin = Origin(name, is_file=True)
+    for bom, encoding in BOMS:
+        if body.startswith(bom):
+            body = body[len(bom) :]
+            if encoding != "utf-8":
+                body = body.decode(encoding, errors="replace").encode()
+            break
+    first = body.lstrip()[:1]
+    if not first:
+        raise SourceError(f"{name} is empty")
+    if first in (b"[", b"{"):
+        return "hf", parse_hf_json(body, day=day, origin=origin)
+    if first == b"<":
+        return "arxiv", parse_atom(body, origin=origin)
+    raise SourceError(f"{name} is neither Hugging Face JSON nor an arXiv Atom feed")
