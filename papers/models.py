@@ -29,8 +29,8 @@ class PaperQuerySet(models.QuerySet["Paper"]):
         return self.listed().filter(pk__in=listed)
 
     def cards(self) -> "PaperQuerySet":
-        """Leaves out the search vector, which is large and never shown."""
-        return self.defer("search_vector")
+        """Leaves out what cards never show (the imports' digests)."""
+        return self.defer("import_hash", "content_hash")
 
     def sorted_by(self, sort: str) -> "PaperQuerySet":
         if sort == "new":
@@ -49,8 +49,8 @@ class PaperQuerySet(models.QuerySet["Paper"]):
         if connections[papers.db].vendor == "postgresql":
             search_query = SearchQuery(query, config="english", search_type="websearch")
             return (
-                papers.filter(search_vector=search_query)
-                .annotate(rank=SearchRank(F("search_vector"), search_query))
+                papers.filter(search__vector=search_query)
+                .annotate(rank=SearchRank(F("search__vector"), search_query))
                 .order_by("-rank", "-upvotes", "-id")
             )
         matches = Q()
@@ -67,7 +67,9 @@ class PaperQuerySet(models.QuerySet["Paper"]):
 class Paper(models.Model):
     """A research paper, keyed by its arXiv id (without version). Filled by imports only."""
 
-    arxiv_id = models.CharField(max_length=32, unique=True)
+    # Unique by a constraint rather than unique=True, which on PostgreSQL adds a second index
+    # (varchar_pattern_ops, for LIKE) that nothing uses and every import would write.
+    arxiv_id = models.CharField(max_length=32)
     title = models.CharField(max_length=1000)
     abstract = models.TextField(blank=True)
     authors = models.JSONField(default=list, blank=True, help_text="Author names, in order.")
@@ -89,12 +91,16 @@ class Paper(models.Model):
     hidden = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Kept by the database itself on PostgreSQL, so every way a row is written (imports, admin,
-    # factories) stays searchable: a trigger fills it (title weighted above abstract, authors
-    # and keywords) and a GIN index covers it, see migration 0003_paper_search_vector. Stored
-    # rather than an expression index so ranking reads the vectors instead of recomputing them
-    # (bench/papers.py). Empty on SQLite, which searches by substring instead.
-    search_vector = SearchVectorField(null=True, editable=False)
+    # Full-text search is kept off the write path (papers.indexing): an import that creates a
+    # paper or changes its text sets `search_indexed_at` to NULL and queues the indexing, which
+    # writes the paper's PaperSearch row (PostgreSQL) or FTS5 row (SQLite), then sets it.
+    search_indexed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Digests of the last import that changed the paper (papers.upsert): of the source's item
+    # as sent, so that a re-import of the same item is known unchanged without reading it, and
+    # of its fields less the counters, so that a re-import where only counters moved writes
+    # only those.
+    import_hash = models.CharField(max_length=32, blank=True, default="", editable=False)
+    content_hash = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     objects = PaperQuerySet.as_manager()
 
@@ -102,7 +108,13 @@ class Paper(models.Model):
         ordering = ["-published_at", "arxiv_id"]
         indexes = [
             models.Index(fields=["organization"], name="paper_organization_idx"),
+            models.Index(
+                fields=["id"],
+                name="paper_search_pending_idx",
+                condition=Q(search_indexed_at__isnull=True),
+            ),
         ]
+        constraints = [models.UniqueConstraint(fields=["arxiv_id"], name="paper_arxiv_id_unique")]
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title}"
@@ -136,10 +148,31 @@ class Paper(models.Model):
         return f"{', '.join(names[:3])} and {len(names) - 3} more"
 
 
+class PaperSearch(models.Model):
+    """A paper's full-text search vector (PostgreSQL; on SQLite an FTS5 table stands in).
+
+    Title weighted A; abstract, authors and keywords B (papers.indexing). Apart from Paper so
+    that imports, which rewrite Paper rows, never touch the vectors or their GIN index
+    (migration 0006 creates it on PostgreSQL only): only the indexing task writes here.
+    """
+
+    paper = models.OneToOneField(
+        Paper, on_delete=models.CASCADE, primary_key=True, related_name="search"
+    )
+    vector = SearchVectorField()
+
+    def __str__(self) -> str:
+        return f"search vector of {self.paper_id}"
+
+
 class DailyListing(models.Model):
     """A paper's appearance on the daily list of one day (a paper can appear on several)."""
 
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="listings")
+    # No index of its own: the unique (paper, day) constraint's index serves lookups by paper,
+    # and every index is written by each import.
+    paper = models.ForeignKey(
+        Paper, on_delete=models.CASCADE, related_name="listings", db_index=False
+    )
     day = models.DateField()
 
     class Meta:

@@ -6,12 +6,15 @@ inside a good document becomes a RecordError: that record is skipped, with its r
 """
 
 import datetime as dt
+import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
+
+import msgspec
 
 from papers.clients.http import SourceError
 
@@ -30,13 +33,9 @@ URL_MAX = 500
 ORG_MAX = 300
 
 
-@dataclass
-class PaperRecord:
-    """One paper as a source describes it: only the fields that source knows."""
-
-    arxiv_id: str
-    fields: dict[str, Any]
-    day: dt.date | None = None
+# Part of every digest: bump it when the reading of an item changes (a new rule, a new field),
+# or a paper whose source item did not change would never be read with the new rules.
+READER_VERSION = b"13."
 
 
 @dataclass
@@ -45,6 +44,145 @@ class RecordError:
 
     record_id: str
     reason: str
+
+
+class PaperRecord:
+    """One paper as a source describes it: only the fields that source knows.
+
+    `digest` names what the source sent for the paper (see `item_digest`): the write knows a
+    paper unchanged when its stored digest is the same, without reading or comparing anything.
+    A record of a Hugging Face list is *deferred*: its id, day and digest are read at once, its
+    fields only when asked for (`resolve()`, `fields`), so an unchanged item is never read.
+    """
+
+    __slots__ = ("_content", "_counters", "_error", "_fields", "_item", "arxiv_id", "day", "digest")
+
+    def __init__(
+        self,
+        arxiv_id: str,
+        fields: dict[str, Any] | None = None,
+        day: dt.date | None = None,
+        *,
+        digest: str = "",
+        item: Any = None,
+        counters: dict[str, int] | None = None,
+    ) -> None:
+        self.arxiv_id = arxiv_id
+        self.day = day
+        self.digest = digest
+        self._fields = fields
+        self._item = item  # the source item: a dict, or the raw JSON of one (bytes)
+        self._counters = counters
+        self._content: str | None = None
+        self._error: RecordError | None = None
+
+    def resolve(self) -> RecordError | None:
+        """Reads the fields of a deferred record; the error when its item cannot be used."""
+        if self._fields is None and self._error is None:
+            item = self._item
+            if isinstance(item, bytes | msgspec.Raw):
+                try:
+                    item = _ITEM.decode(item)
+                except (msgspec.DecodeError, msgspec.ValidationError):
+                    item = None
+            built = hf_item_to_record(item)
+            if isinstance(built, RecordError):
+                self._error = RecordError(built.record_id or self.arxiv_id, built.reason)
+            else:
+                self._fields = built.fields
+        return self._error
+
+    def counters(self) -> dict[str, int]:
+        """The counts the record carries (upvotes, num_comments, github_stars), read without
+        reading the rest of a deferred record."""
+        if self._counters is None or self._fields is not None:
+            return {
+                name: value for name in COUNTERS if (value := self.fields.get(name)) is not None
+            }
+        return self._counters
+
+    def content_digest(self) -> str:
+        """A digest of what the record says less its counts: the same when only counts moved.
+
+        Of the raw item with its counts taken out, for a deferred record (no need to read it);
+        of the fields less the counts otherwise."""
+        if self._content is None:
+            item = self._item
+            if isinstance(item, bytes | msgspec.Raw):
+                self._content = _digest_less_counters(bytes(item))
+            else:
+                self._content = fields_digest(self.fields, leave_out=COUNTERS)
+        return self._content
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        error = self.resolve()
+        if error is not None:
+            raise ValueError(f"{self.arxiv_id}: {error.reason}")
+        assert self._fields is not None
+        return self._fields
+
+    @fields.setter
+    def fields(self, value: dict[str, Any]) -> None:
+        self._fields, self._error, self._item = value, None, None
+
+    def __repr__(self) -> str:
+        return f"PaperRecord({self.arxiv_id!r}, day={self.day!r})"
+
+
+# The fields that are counts: a re-import where only they moved writes only them.
+COUNTERS = frozenset({"upvotes", "num_comments", "github_stars"})
+# The counts' keys in a Hugging Face item's JSON. Such a key can only be a key: a string inside
+# a value cannot hold an unescaped quote.
+COUNTER_KEYS = (b'"upvotes"', b'"numComments"', b'"githubStars"')
+NUMBER_CHARS = frozenset(b"-+0123456789.eE")
+JSON_SPACE = frozenset(b" \t\r\n")
+
+
+def _digest(*parts: bytes) -> str:
+    # SHA-256 (hardware-accelerated on most machines), cut to 32 hex digits.
+    digest = hashlib.sha256(READER_VERSION)
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()[:32]
+
+
+def _digest_less_counters(raw: bytes) -> str:
+    """The digest of an item's raw JSON with the counts' values left out."""
+    spans = []
+    size = len(raw)
+    for key in COUNTER_KEYS:
+        at = raw.find(key)
+        while at != -1:
+            end = at + len(key)
+            while end < size and raw[end] in JSON_SPACE:
+                end += 1
+            if end < size and raw[end] == 58:  # ":" after the key: its value follows
+                end += 1
+                while end < size and raw[end] in JSON_SPACE:
+                    end += 1
+                start = end
+                while end < size and raw[end] in NUMBER_CHARS:
+                    end += 1
+                spans.append((start, end))
+            at = raw.find(key, end)
+    pieces = []
+    position = 0
+    for start, end in sorted(spans):
+        pieces.append(raw[position:start])
+        position = end
+    pieces.append(raw[position:])
+    return _digest(*pieces)
+
+
+def fields_digest(fields: dict[str, Any], *, leave_out: frozenset[str] = frozenset()) -> str:
+    """A digest of a record's fields (and which it has), less `leave_out`."""
+    kept = {name: value for name, value in fields.items() if name not in leave_out}
+    try:
+        data = msgspec.json.encode(kept, order="sorted")
+    except (TypeError, ValueError, OverflowError):
+        data = json.dumps(kept, sort_keys=True, default=str).encode()
+    return _digest(data)
 
 
 @dataclass
@@ -96,14 +234,23 @@ def clean_text(value: Any, *, limit: int | None = None) -> str:
     characters a database refuses (NUL) or a page should never show (control characters)."""
     if not isinstance(value, str):
         return ""
-    text = " ".join(UNWANTED.sub("", value).split())
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        text = value  # the usual case, at C speed: nothing to remove or collapse
+    else:
+        text = " ".join(UNWANTED.sub("", value).split())
     return text[:limit] if limit else text
+
+
+# Most links: http(s), a host name, then printable ASCII without spaces (fast to accept).
+PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:[/?#][!-~]*)?")
 
 
 def clean_url(value: Any) -> str:
     """An http(s) URL or "": never a javascript: or data: link in our pages."""
     if not isinstance(value, str):
         return ""
+    if len(value) <= URL_MAX and PLAIN_URL.fullmatch(value):
+        return value
     value = UNWANTED.sub("", value).strip()
     parts = urlsplit(value)
     if parts.scheme not in {"http", "https"} or not parts.netloc or len(value) > URL_MAX:
@@ -135,9 +282,24 @@ def _datetime(value: Any) -> dt.datetime | None:
 
 
 def _strings(values: Any, *, limit: int = 300) -> list[str] | None:
-    """The non-empty strings of a list; None (unknown) when it is no list."""
+    """The non-empty strings of a list, cleaned; None (unknown) when it is no list."""
     if not isinstance(values, list):
         return None
+    if values and all(type(value) is str for value in values):
+        # One check for the whole list (the usual case): printable, no empty string, no
+        # space to collapse or strip, none too long. "|" stands between them for the check.
+        joined = "|".join(values)
+        if (
+            joined.isprintable()
+            and "  " not in joined
+            and " |" not in joined
+            and "| " not in joined
+            and joined[0] != " "
+            and joined[-1] != " "
+            and all(values)
+            and max(map(len, values)) <= limit
+        ):
+            return list(values)
     return [text for value in values if (text := clean_text(value, limit=limit))]
 
 
@@ -159,6 +321,10 @@ def _authors(value: Any) -> list[str] | RecordError:
         value = [name for part in value.split(",") if (name := part.strip())]
     if not isinstance(value, list):
         return RecordError("", f"authors in a shape Paper Club cannot read: {type(value).__name__}")
+    if all(type(author) is dict for author in value):
+        given = [author.get("name") for author in value]
+        if all(type(name) is str and name for name in given):
+            return _strings(given, limit=AUTHOR_MAX) or []
     names = [name for author in value if (name := _author_name(author))]
     if value and not names:
         return RecordError("", "authors in a shape Paper Club cannot read: no names in them")
@@ -217,8 +383,8 @@ def hf_item_to_record(item: Any, *, day: dt.date | None = None) -> PaperRecord |
             fields[name] = clean_text(value, limit=limit)
 
     def url(name: str, value: Any) -> None:
-        if isinstance(value, str) and (not value.strip() or clean_url(value)):
-            fields[name] = clean_url(value)
+        if isinstance(value, str) and ((link := clean_url(value)) or not value.strip()):
+            fields[name] = link
 
     def count(name: str, value: Any) -> None:
         if (number := _int(value, default=None)) is not None:
@@ -266,14 +432,140 @@ HUGGING_FACE = Origin("Hugging Face")
 ARXIV_API = Origin("arXiv")
 
 
+class _PaperKeys(msgspec.Struct):
+    """What is read of a daily item's paper at once; everything else is skipped unread."""
+
+    id: Any = None
+    submittedOnDailyAt: Any = None
+    upvotes: Any = None
+    githubStars: Any = None
+
+
+class _ItemKeys(msgspec.Struct):
+    paper: _PaperKeys | None = None
+    numComments: Any = None
+
+
+class _PaperRead(TypedDict, total=False):
+    """What hf_item_to_record reads of a paper (other keys are skipped unread)."""
+
+    id: Any
+    title: Any
+    summary: Any
+    authors: Any
+    publishedAt: Any
+    submittedOnDailyAt: Any
+    upvotes: Any
+    githubRepo: Any
+    githubStars: Any
+    projectPage: Any
+    ai_summary: Any
+    ai_keywords: Any
+    organization: Any
+
+
+class _ItemRead(_PaperRead, total=False):
+    paper: _PaperRead
+    numComments: Any
+    thumbnail: Any
+
+
+_RAW_ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
+_ITEM_KEYS = msgspec.json.Decoder(_ItemKeys)
+_ITEM = msgspec.json.Decoder(_ItemRead)
+
+
+def _deferred(
+    arxiv_raw: Any, listed: Any, day: dt.date | None, *, digest: str, item: Any, counters: Any
+) -> PaperRecord | RecordError:
+    checked = _checked_id(arxiv_raw)
+    if isinstance(checked, RecordError):
+        return checked
+    listed_on = _datetime(listed) if day is None else None
+    return PaperRecord(
+        checked[0],
+        day=day or (listed_on.date() if listed_on else None),
+        digest=digest,
+        item=item,
+        counters=counters,
+    )
+
+
+def hf_raw_item_deferred(raw: bytes, *, day: dt.date | None = None) -> PaperRecord | RecordError:
+    """A daily-papers item, as its raw JSON, as a deferred record: its id, day, counts and
+    digest only (see PaperRecord); `hf_item_to_record` reads the rest when it is needed."""
+    try:
+        keys = _ITEM_KEYS.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        keys = None
+    if keys is None or keys.paper is None:
+        # Not the daily list's usual shape: read it whole, the slow way.
+        try:
+            item = msgspec.json.decode(raw)
+        except msgspec.DecodeError:
+            return RecordError("", "malformed JSON")
+        return hf_item_deferred(item, day=day)
+    paper = keys.paper
+    counters = {
+        name: number
+        for name, value in (
+            ("upvotes", paper.upvotes),
+            ("github_stars", paper.githubStars),
+            ("num_comments", keys.numComments),
+        )
+        if (number := _int(value, default=None)) is not None
+    }
+    return _deferred(
+        paper.id,
+        paper.submittedOnDailyAt,
+        day,
+        digest=_digest(bytes(raw)),
+        item=bytes(raw),
+        counters=counters,
+    )
+
+
+def hf_item_deferred(item: Any, *, day: dt.date | None = None) -> PaperRecord | RecordError:
+    """A daily-papers item (parsed) as a deferred record, as `hf_raw_item_deferred`."""
+    if not isinstance(item, dict):
+        return RecordError("", "not a JSON object")
+    paper: dict[str, Any] = item["paper"] if isinstance(item.get("paper"), dict) else item
+    try:
+        data = msgspec.json.encode(item)
+    except (TypeError, ValueError, OverflowError):  # lone surrogates, say
+        data = json.dumps(item, default=str).encode()
+    return _deferred(
+        paper.get("id"),
+        paper.get("submittedOnDailyAt"),
+        day,
+        digest=_digest(data),
+        item=item,
+        counters=None,
+    )
+
+
 def parse_hf_json(
     body: bytes | str, *, day: dt.date | None = None, origin: Origin = HUGGING_FACE
 ) -> ParsedDocument:
-    """A Hugging Face daily-papers answer (a JSON list) as records and skipped records."""
-    items = _json_list(body, origin=origin)
+    """A Hugging Face daily-papers answer (a JSON list) as records and skipped records.
+
+    The records are deferred: an item whose fields cannot be used (no title, say) is found
+    when they are read, and skipped then with its reason. The list is split into its items'
+    raw JSON without reading them (msgspec); anything unusual (not a list, malformed JSON,
+    what msgspec refuses) is read by the standard library instead, which also words the error.
+    """
+    raw_body = body.encode() if isinstance(body, str) else body
+    raw_body = raw_body.removeprefix(b"\xef\xbb\xbf")
     document = ParsedDocument()
-    for item in items:
-        result = hf_item_to_record(item, day=day)
+    try:
+        raws: list[Any] | None = _RAW_ITEMS.decode(raw_body)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raws = None
+    if raws is not None:
+        results = [hf_raw_item_deferred(raw, day=day) for raw in raws]
+    else:
+        results = [hf_item_deferred(item, day=day) for item in _json_list(body, origin=origin)]
+    for result in results:
         if isinstance(result, RecordError):
             document.errors.append(result)
         else:

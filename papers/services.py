@@ -25,6 +25,7 @@ from django.utils import timezone
 from papers.clients.arxiv import ArxivClient
 from papers.clients.hf import HuggingFaceClient
 from papers.clients.http import SourceError
+from papers.indexing import search_index_soon
 from papers.models import DailyListing, ImportRun, ImportSkip, Paper
 from papers.parsing import (
     PaperRecord,
@@ -139,6 +140,7 @@ def _records_import(
     created = updated = unchanged = 0
     for start in range(0, len(unique), CHUNK):
         written = records_write(unique[start : start + CHUNK])
+        skips.extend(written.errors)  # records whose fields proved unusable when read
         created += written.created
         updated += written.updated
         unchanged += written.unchanged
@@ -147,6 +149,8 @@ def _records_import(
     ImportSkip.objects.bulk_create(
         [ImportSkip(run=run, record_id=s.record_id[:200], reason=s.reason[:500]) for s in skips]
     )
+    if created or updated:
+        search_index_soon()  # new and changed papers become searchable after the commit
     run.created, run.updated, run.unchanged, run.skipped = created, updated, unchanged, len(skips)
     run.days = sorted({record.day.isoformat() for record in unique if record.day})
     run.status = ImportRun.Status.SUCCEEDED

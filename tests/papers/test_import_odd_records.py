@@ -72,7 +72,7 @@ def test_it_cuts_over_long_strings_and_drops_over_long_links(network: FakeNetwor
 
 def test_it_fails_the_run_with_the_reason_when_the_write_breaks(hf_day: FakeNetwork) -> None:
     def broken(execute, sql, params, many, context):
-        if sql.startswith("INSERT INTO papers_paper "):
+        if "FROM papers_paper p" in sql:  # the write's first statement
             raise RuntimeError("the disk is on fire")
         return execute(sql, params, many, context)
 
@@ -91,9 +91,13 @@ def test_it_fails_the_run_with_the_reason_when_the_write_breaks(hf_day: FakeNetw
 
 
 def test_it_fails_the_run_when_the_write_breaks_halfway(network: FakeNetwork) -> None:
-    # The papers went in; the listings did not: nothing of the run stays.
+    # The papers and listings went in, then recording the run's counts failed: nothing of
+    # the run stays, and the run is on record as failed (its second try at saving works).
+    broken_once = []
+
     def broken(execute, sql, params, many, context):
-        if sql.startswith("INSERT INTO papers_dailylisting"):
+        if sql.startswith('UPDATE "papers_importrun"') and not broken_once:
+            broken_once.append(sql)
             raise RuntimeError("lost the connection")
         return execute(sql, params, many, context)
 
