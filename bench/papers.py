@@ -219,7 +219,7 @@ def page_timings(repeat: int = 15) -> None:
     print(f"{'day list page (10,000 on the day)':<34} {day_ms:7.1f} ms median")
     for term in ("alignment", "sparse attention", "kocielnik", "zebra"):
         plan = Paper.objects.search(term).explain()
-        uses_index = "paper_search_gin" in plan
+        uses_index = "papersearch_vector_gin" in plan
         hits = Paper.objects.search(term).count()
         ms = server_ms("/papers/search/", {"q": term})
         ratio = ms / day_ms

@@ -57,9 +57,13 @@ def _fill_batch(limit: int) -> int:
             return 0
         placeholders = ", ".join(["%s"] * len(ids))
         cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", ids)
+        # Title, abstract, then the authors and keywords as plain words (no JSON).
         cursor.execute(
-            f"INSERT INTO {FTS_TABLE} (rowid, title, body) "
-            "SELECT id, title, abstract || ' ' || authors || ' ' || ai_keywords "
+            f"INSERT INTO {FTS_TABLE} (rowid, title, abstract, extra) "
+            "SELECT id, title, abstract, "
+            "coalesce((SELECT group_concat(value, ', ') FROM json_each(papers_paper.authors)), '')"
+            " || ' · ' || coalesce((SELECT group_concat(value, ', ') "
+            "FROM json_each(papers_paper.ai_keywords)), '') "
             f"FROM papers_paper WHERE id IN ({placeholders})",
             ids,
         )

@@ -1,8 +1,22 @@
 import datetime as dt
+import re
+from typing import cast
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
 from django.db import connections, models
 from django.db.models import F, Q
+
+# What search puts around a matching word in `title_marked` and `snippet` (the `marked` filter
+# turns them into <mark>): control characters, which papers.parsing strips from all text.
+MARK_START = "\x02"
+MARK_STOP = "\x03"
+# The words of a query for SQLite's FTS5: letters and digits, each searched as a quoted string.
+FTS_WORD = re.compile(r"\w+")
 
 
 def arxiv_abs_url(arxiv_id: str) -> str:
@@ -38,9 +52,13 @@ class PaperQuerySet(models.QuerySet["Paper"]):
         return self.order_by("-upvotes", "-num_comments", "-id")
 
     def search(self, query: str) -> "PaperQuerySet":
-        """Full-text search (PostgreSQL, ranked) or a substring search (SQLite).
+        """Ranked full-text search: PostgreSQL's (PaperSearch vectors, GIN index, websearch
+        syntax, English stemming) or SQLite's FTS5 (porter stemming, every word must match).
 
-        Matches title, abstract, authors and AI keywords; best matches first. Hidden papers never.
+        Matches title, abstract, authors and AI keywords; best matches first (title matches
+        weigh most). Each paper comes with `title_marked` and `snippet` (a stretch of the
+        abstract), the matching words between MARK_START and MARK_STOP, for the `marked`
+        filter. Hidden papers never. Only papers already indexed (papers.indexing) are found.
         """
         query = " ".join(query.split())
         if not query:
@@ -50,18 +68,48 @@ class PaperQuerySet(models.QuerySet["Paper"]):
             search_query = SearchQuery(query, config="english", search_type="websearch")
             return (
                 papers.filter(search__vector=search_query)
-                .annotate(rank=SearchRank(F("search__vector"), search_query))
+                .annotate(
+                    rank=SearchRank(F("search__vector"), search_query),
+                    title_marked=SearchHeadline(
+                        "title",
+                        search_query,
+                        config="english",
+                        start_sel=MARK_START,
+                        stop_sel=MARK_STOP,
+                        highlight_all=True,
+                    ),
+                    snippet=SearchHeadline(
+                        "abstract",
+                        search_query,
+                        config="english",
+                        start_sel=MARK_START,
+                        stop_sel=MARK_STOP,
+                        max_words=40,
+                        min_words=20,
+                        max_fragments=2,
+                        fragment_delimiter=" … ",
+                    ),
+                )
                 .order_by("-rank", "-upvotes", "-id")
             )
-        matches = Q()
-        for word in query.split()[:8]:
-            matches &= (
-                Q(title__icontains=word)
-                | Q(abstract__icontains=word)
-                | Q(authors__icontains=word)
-                | Q(ai_keywords__icontains=word)
-            )
-        return papers.filter(matches).order_by("-upvotes", "-id")
+        words = FTS_WORD.findall(query)[:12]
+        if not words:
+            return self.none()
+        match = " ".join(f'"{word}"' for word in words)
+        # FTS5's rank (bm25), highlight() and snippet() exist only in a query of the FTS table
+        # itself: extra() joins it, which the ORM has no other way to say.
+        found = papers.extra(
+            tables=["papers_paper_fts"],
+            where=["papers_paper_fts.rowid = papers_paper.id", "papers_paper_fts MATCH %s"],
+            params=[match],
+            select={
+                "rank": "bm25(papers_paper_fts, 5.0, 2.0, 1.0)",
+                "title_marked": "highlight(papers_paper_fts, 0, char(2), char(3))",
+                "snippet": "snippet(papers_paper_fts, 1, char(2), char(3), ' … ', 40)",
+            },
+            order_by=["rank", "-upvotes", "-id"],
+        )
+        return cast("PaperQuerySet", found)  # extra() is typed as returning a plain QuerySet
 
 
 class Paper(models.Model):

@@ -49,7 +49,7 @@ CREATE INDEX paper_search_gin ON papers_paper USING gin (search_vector);
 
 SQLITE_FORWARD = [
     "CREATE VIRTUAL TABLE papers_paper_fts USING fts5("
-    "title, body, tokenize = 'porter unicode61 remove_diacritics 2')",
+    "title, abstract, extra, tokenize = 'porter unicode61 remove_diacritics 2')",
     "CREATE TRIGGER papers_paper_fts_delete AFTER DELETE ON papers_paper BEGIN "
     "DELETE FROM papers_paper_fts WHERE rowid = old.id; END",
 ]

@@ -31,8 +31,7 @@ def test_it_makes_imported_papers_searchable_after_the_commit(
         services.import_daily(day=DAY)
     # Written, not yet indexed: the import did no text-search work.
     assert len(pending()) == 30
-    if settings.IS_POSTGRES:
-        assert list(Paper.objects.search("sparse attention")) == []
+    assert list(Paper.objects.search("sparse attention")) == []
     assert len(queued) == 1  # one indexing task for the whole import, after its commit
     queued[0]()
     assert pending() == set()
