@@ -55,7 +55,16 @@ class PaperRecord:
     fields only when asked for (`resolve()`, `fields`), so an unchanged item is never read.
     """
 
-    __slots__ = ("_content", "_counters", "_error", "_fields", "_item", "arxiv_id", "day", "digest")
+    __slots__ = (
+        "_content",
+        "_counters",
+        "_digest",
+        "_error",
+        "_fields",
+        "_item",
+        "arxiv_id",
+        "day",
+    )
 
     def __init__(
         self,
@@ -69,7 +78,7 @@ class PaperRecord:
     ) -> None:
         self.arxiv_id = arxiv_id
         self.day = day
-        self.digest = digest
+        self._digest = digest
         self._fields = fields
         self._item = item  # the source item: a dict, or the raw JSON of one (bytes)
         self._counters = counters
@@ -91,6 +100,17 @@ class PaperRecord:
             else:
                 self._fields = built.fields
         return self._error
+
+    @property
+    def digest(self) -> str:
+        """The digest of the source item ("" for a record built from fields, until set)."""
+        if not self._digest and isinstance(self._item, bytes):
+            self._digest = _digest(self._item)  # taken when first asked: while COPY writes
+        return self._digest
+
+    @digest.setter
+    def digest(self, value: str) -> None:
+        self._digest = value
 
     def counters(self) -> dict[str, int]:
         """The counts the record carries (upvotes, num_comments, github_stars), read without
@@ -260,6 +280,8 @@ def clean_url(value: Any) -> str:
 
 def _int(value: Any, default: int | None = 0) -> int | None:
     """A count, clamped to what the column holds (0 to COUNTER_MAX); `default` when none."""
+    if type(value) is int and 0 <= value <= COUNTER_MAX:
+        return value
     if isinstance(value, bool):
         return default
     if isinstance(value, float) and value.is_integer():
@@ -373,48 +395,62 @@ def hf_item_to_record(item: Any, *, day: dt.date | None = None) -> PaperRecord |
     if isinstance(checked, RecordError):
         return checked
     arxiv_id, _version = checked
-    title = clean_text(_given("title", paper, item), limit=TITLE_MAX)
+    # Written out rather than looped over a table of fields: this runs for every new or
+    # changed paper of an import (bench/papers.py).
+    in_paper, in_item = paper.get, item.get
+    value = in_paper("title")
+    title = clean_text(in_item("title") if value is None else value, limit=TITLE_MAX)
     if not title:
         return RecordError(arxiv_id, "no title")
     fields: dict[str, Any] = {"title": title}
-
-    def text(name: str, value: Any, *, limit: int | None = None) -> None:
-        if isinstance(value, str):
-            fields[name] = clean_text(value, limit=limit)
-
-    def url(name: str, value: Any) -> None:
-        if isinstance(value, str) and ((link := clean_url(value)) or not value.strip()):
-            fields[name] = link
-
-    def count(name: str, value: Any) -> None:
-        if (number := _int(value, default=None)) is not None:
-            fields[name] = number
-
-    text("abstract", _given("summary", paper, item))
-    authors = _given("authors", paper, item)
-    if authors is not None:
-        names = _authors(authors)
+    value = in_paper("summary")
+    if value is None:
+        value = in_item("summary")
+    if isinstance(value, str):
+        fields["abstract"] = clean_text(value)
+    value = in_paper("authors")
+    if value is None:
+        value = in_item("authors")
+    if value is not None:
+        names = _authors(value)
         if isinstance(names, RecordError):
             return RecordError(arxiv_id, names.reason)
         fields["authors"] = names
-    if published := _datetime(_given("publishedAt", paper, item)):
+    value = in_paper("publishedAt")
+    if published := _datetime(in_item("publishedAt") if value is None else value):
         fields["published_at"] = published
-    count("upvotes", paper.get("upvotes"))
-    # Only the daily list carries the comment count, at its top level.
-    count("num_comments", item.get("numComments"))
-    url("github_repo", paper.get("githubRepo"))
-    count("github_stars", paper.get("githubStars"))
-    url("project_page", paper.get("projectPage"))
-    text("ai_summary", paper.get("ai_summary"))
-    if (keywords := _strings(paper.get("ai_keywords"))) is not None:
+    for name, value in (
+        ("upvotes", in_paper("upvotes")),
+        # Only the daily list carries the comment count, at its top level.
+        ("num_comments", in_item("numComments")),
+        ("github_stars", in_paper("githubStars")),
+    ):
+        if value is not None and (number := _int(value, default=None)) is not None:
+            fields[name] = number
+    for name, value in (
+        ("github_repo", in_paper("githubRepo")),
+        ("project_page", in_paper("projectPage")),
+        ("thumbnail_url", in_item("thumbnail")),
+    ):
+        if isinstance(value, str) and ((link := clean_url(value)) or not value.strip()):
+            fields[name] = link
+    value = in_paper("ai_summary")
+    if isinstance(value, str):
+        fields["ai_summary"] = clean_text(value)
+    value = in_paper("ai_keywords")
+    if value is not None and (keywords := _strings(value)) is not None:
         fields["ai_keywords"] = keywords
-    organization = _given("organization", paper, item)
+    organization = in_paper("organization")
+    if organization is None:
+        organization = in_item("organization")
     if isinstance(organization, dict):
         organization = _given("fullname", organization) or _given("name", organization)
-    text("organization", organization, limit=ORG_MAX)
-    url("thumbnail_url", item.get("thumbnail"))
-    listed_on = _datetime(paper.get("submittedOnDailyAt"))
-    return PaperRecord(arxiv_id, fields, day=day or (listed_on.date() if listed_on else None))
+    if isinstance(organization, str):
+        fields["organization"] = clean_text(organization, limit=ORG_MAX)
+    if day is None:
+        listed_on = _datetime(in_paper("submittedOnDailyAt"))
+        day = listed_on.date() if listed_on else None
+    return PaperRecord(arxiv_id, fields, day=day)
 
 
 # Where a document came from, for its error messages: "Hugging Face sent malformed JSON" for an
@@ -519,7 +555,7 @@ def hf_raw_item_deferred(raw: bytes, *, day: dt.date | None = None) -> PaperReco
         paper.id,
         paper.submittedOnDailyAt,
         day,
-        digest=_digest(bytes(raw)),
+        digest="",  # of the raw item, when first asked for (PaperRecord.digest)
         item=bytes(raw),
         counters=counters,
     )

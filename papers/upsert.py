@@ -211,12 +211,12 @@ def records_write(records: Sequence[PaperRecord]) -> Written:
         changed: list[tuple[Any, ...]] = []
         to_list: list[PaperRecord] = []
         for record in records:
-            if not record.digest:  # a record read at once (arXiv): the digest of its fields
-                record.digest = fields_digest(record.fields)
             known = stored.get(record.arxiv_id)
             if known is None:
                 new.append(record)
                 continue
+            if not record.digest:  # a record read at once (arXiv): the digest of its fields
+                record.digest = fields_digest(record.fields)
             listed = record.day is None or record.day.isoformat() in known.days
             if known.import_hash == record.digest and listed:
                 continue  # unchanged: not even read
@@ -269,6 +269,8 @@ def _copy_new(
             if error := record.resolve():
                 errors.append(error)
                 continue
+            if not record.digest:  # a record read at once (arXiv): the digest of its fields
+                record.digest = fields_digest(record.fields)
             row = rows.row(record, record.content_digest())
             good.append((record, row))
             yield rows.new_row(row, defaults, now)
