@@ -386,6 +386,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "papers.import_daily_catch_up",
         "schedule": crontab(minute=0, hour=PAPERS_IMPORT_HOUR),
     },
+    # Imports queue the search indexing after their commit; this sweep is the safety net, so
+    # a new paper is searchable within a minute even when that task was lost (papers.indexing).
+    "papers-search-index": {
+        "task": "papers.search_index_fill",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 60},
+    },
     "send-digests": {
         "task": "groups.send_digests",
         "schedule": crontab(minute=0, hour=DIGEST_HOUR),

@@ -1,10 +1,12 @@
 from functools import partial
+from typing import Any
 
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from papers.indexing import search_index_soon
 from papers.models import DailyListing, ImportRun, ImportSkip, Paper
 from papers.tasks import import_run_repeat
 
@@ -41,13 +43,19 @@ class PaperAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Paper | None = None) -> list[str]:
         if request.user.is_superuser:
             return list(self.readonly_fields)
-        return [field.name for field in Paper._meta.fields if field.name != "search_vector"]
+        return [field.name for field in Paper._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
 
     def has_delete_permission(self, request: HttpRequest, obj: Paper | None = None) -> bool:
         return request.user.is_superuser
+
+    def save_model(self, request: HttpRequest, obj: Paper, form: Any, change: bool) -> None:
+        # A superuser may have edited the text: index it again, after the commit.
+        obj.search_indexed_at = None
+        super().save_model(request, obj, form, change)
+        search_index_soon()
 
 
 class ImportSkipInline(admin.TabularInline):

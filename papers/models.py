@@ -1,8 +1,22 @@
 import datetime as dt
+import re
+from typing import cast
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
 from django.db import connections, models
 from django.db.models import F, Q
+
+# What search puts around a matching word in `title_marked` and `snippet` (the `marked` filter
+# turns them into <mark>): control characters, which papers.parsing strips from all text.
+MARK_START = "\x02"
+MARK_STOP = "\x03"
+# The words of a query for SQLite's FTS5: letters and digits, each searched as a quoted string.
+FTS_WORD = re.compile(r"\w+")
 
 
 def arxiv_abs_url(arxiv_id: str) -> str:
@@ -29,8 +43,8 @@ class PaperQuerySet(models.QuerySet["Paper"]):
         return self.listed().filter(pk__in=listed)
 
     def cards(self) -> "PaperQuerySet":
-        """Leaves out the search vector, which is large and never shown."""
-        return self.defer("search_vector")
+        """Leaves out what cards never show (the imports' digests)."""
+        return self.defer("import_hash", "content_hash")
 
     def sorted_by(self, sort: str) -> "PaperQuerySet":
         if sort == "new":
@@ -38,9 +52,13 @@ class PaperQuerySet(models.QuerySet["Paper"]):
         return self.order_by("-upvotes", "-num_comments", "-id")
 
     def search(self, query: str) -> "PaperQuerySet":
-        """Full-text search (PostgreSQL, ranked) or a substring search (SQLite).
+        """Ranked full-text search: PostgreSQL's (PaperSearch vectors, GIN index, websearch
+        syntax, English stemming) or SQLite's FTS5 (porter stemming, every word must match).
 
-        Matches title, abstract, authors and AI keywords; best matches first. Hidden papers never.
+        Matches title, abstract, authors and AI keywords; best matches first (title matches
+        weigh most). Each paper comes with `title_marked` and `snippet` (a stretch of the
+        abstract), the matching words between MARK_START and MARK_STOP, for the `marked`
+        filter. Hidden papers never. Only papers already indexed (papers.indexing) are found.
         """
         query = " ".join(query.split())
         if not query:
@@ -49,25 +67,57 @@ class PaperQuerySet(models.QuerySet["Paper"]):
         if connections[papers.db].vendor == "postgresql":
             search_query = SearchQuery(query, config="english", search_type="websearch")
             return (
-                papers.filter(search_vector=search_query)
-                .annotate(rank=SearchRank(F("search_vector"), search_query))
+                papers.filter(search__vector=search_query)
+                .annotate(
+                    rank=SearchRank(F("search__vector"), search_query),
+                    title_marked=SearchHeadline(
+                        "title",
+                        search_query,
+                        config="english",
+                        start_sel=MARK_START,
+                        stop_sel=MARK_STOP,
+                        highlight_all=True,
+                    ),
+                    snippet=SearchHeadline(
+                        "abstract",
+                        search_query,
+                        config="english",
+                        start_sel=MARK_START,
+                        stop_sel=MARK_STOP,
+                        max_words=40,
+                        min_words=20,
+                        max_fragments=2,
+                        fragment_delimiter=" … ",
+                    ),
+                )
                 .order_by("-rank", "-upvotes", "-id")
             )
-        matches = Q()
-        for word in query.split()[:8]:
-            matches &= (
-                Q(title__icontains=word)
-                | Q(abstract__icontains=word)
-                | Q(authors__icontains=word)
-                | Q(ai_keywords__icontains=word)
-            )
-        return papers.filter(matches).order_by("-upvotes", "-id")
+        words = FTS_WORD.findall(query)[:12]
+        if not words:
+            return self.none()
+        match = " ".join(f'"{word}"' for word in words)
+        # FTS5's rank (bm25), highlight() and snippet() exist only in a query of the FTS table
+        # itself: extra() joins it, which the ORM has no other way to say.
+        found = papers.extra(
+            tables=["papers_paper_fts"],
+            where=["papers_paper_fts.rowid = papers_paper.id", "papers_paper_fts MATCH %s"],
+            params=[match],
+            select={
+                "rank": "bm25(papers_paper_fts, 5.0, 2.0, 1.0)",
+                "title_marked": "highlight(papers_paper_fts, 0, char(2), char(3))",
+                "snippet": "snippet(papers_paper_fts, 1, char(2), char(3), ' … ', 40)",
+            },
+            order_by=["rank", "-upvotes", "-id"],
+        )
+        return cast("PaperQuerySet", found)  # extra() is typed as returning a plain QuerySet
 
 
 class Paper(models.Model):
     """A research paper, keyed by its arXiv id (without version). Filled by imports only."""
 
-    arxiv_id = models.CharField(max_length=32, unique=True)
+    # Unique by a constraint rather than unique=True, which on PostgreSQL adds a second index
+    # (varchar_pattern_ops, for LIKE) that nothing uses and every import would write.
+    arxiv_id = models.CharField(max_length=32)
     title = models.CharField(max_length=1000)
     abstract = models.TextField(blank=True)
     authors = models.JSONField(default=list, blank=True, help_text="Author names, in order.")
@@ -89,12 +139,16 @@ class Paper(models.Model):
     hidden = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Kept by the database itself on PostgreSQL, so every way a row is written (imports, admin,
-    # factories) stays searchable: a trigger fills it (title weighted above abstract, authors
-    # and keywords) and a GIN index covers it, see migration 0003_paper_search_vector. Stored
-    # rather than an expression index so ranking reads the vectors instead of recomputing them
-    # (bench/papers.py). Empty on SQLite, which searches by substring instead.
-    search_vector = SearchVectorField(null=True, editable=False)
+    # Full-text search is kept off the write path (papers.indexing): an import that creates a
+    # paper or changes its text sets `search_indexed_at` to NULL and queues the indexing, which
+    # writes the paper's PaperSearch row (PostgreSQL) or FTS5 row (SQLite), then sets it.
+    search_indexed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Digests of the last import that changed the paper (papers.upsert): of the source's item
+    # as sent, so that a re-import of the same item is known unchanged without reading it, and
+    # of its fields less the counters, so that a re-import where only counters moved writes
+    # only those.
+    import_hash = models.CharField(max_length=32, blank=True, default="", editable=False)
+    content_hash = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     objects = PaperQuerySet.as_manager()
 
@@ -102,7 +156,13 @@ class Paper(models.Model):
         ordering = ["-published_at", "arxiv_id"]
         indexes = [
             models.Index(fields=["organization"], name="paper_organization_idx"),
+            models.Index(
+                fields=["id"],
+                name="paper_search_pending_idx",
+                condition=Q(search_indexed_at__isnull=True),
+            ),
         ]
+        constraints = [models.UniqueConstraint(fields=["arxiv_id"], name="paper_arxiv_id_unique")]
 
     def __str__(self) -> str:
         return f"{self.arxiv_id}: {self.title}"
@@ -136,10 +196,31 @@ class Paper(models.Model):
         return f"{', '.join(names[:3])} and {len(names) - 3} more"
 
 
+class PaperSearch(models.Model):
+    """A paper's full-text search vector (PostgreSQL; on SQLite an FTS5 table stands in).
+
+    Title weighted A; abstract, authors and keywords B (papers.indexing). Apart from Paper so
+    that imports, which rewrite Paper rows, never touch the vectors or their GIN index
+    (migration 0006 creates it on PostgreSQL only): only the indexing task writes here.
+    """
+
+    paper = models.OneToOneField(
+        Paper, on_delete=models.CASCADE, primary_key=True, related_name="search"
+    )
+    vector = SearchVectorField()
+
+    def __str__(self) -> str:
+        return f"search vector of {self.paper_id}"
+
+
 class DailyListing(models.Model):
     """A paper's appearance on the daily list of one day (a paper can appear on several)."""
 
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="listings")
+    # No index of its own: the unique (paper, day) constraint's index serves lookups by paper,
+    # and every index is written by each import.
+    paper = models.ForeignKey(
+        Paper, on_delete=models.CASCADE, related_name="listings", db_index=False
+    )
     day = models.DateField()
 
     class Meta:
@@ -183,6 +264,8 @@ class ImportRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
+    # The days (YYYY-MM-DD) whose daily lists the run put its papers on; none for arXiv.
+    days = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
 
     objects = ImportRunQuerySet.as_manager()
@@ -208,10 +291,21 @@ class ImportRun(models.Model):
 
     @property
     def summary(self) -> str:
-        return (
+        """The counts, and the day whose list the papers went on (e.g. "30 created, 0 updated,
+        0 unchanged, 0 skipped; listed on 2026-06-12")."""
+        counts = (
             f"{self.created} created, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.skipped} skipped"
         )
+        return f"{counts}; listed on {days_text(self.days)}" if self.days else counts
+
+
+def days_text(days: list[str]) -> str:
+    """A few days in full, more as a span: "2026-06-12", "2026-06-10 to 2026-06-16 (7 days)"."""
+    days = sorted(set(days))
+    if len(days) <= 3:
+        return ", ".join(days)
+    return f"{days[0]} to {days[-1]} ({len(days)} days)"
 
 
 class ImportSkip(models.Model):

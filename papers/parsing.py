@@ -6,12 +6,15 @@ inside a good document becomes a RecordError: that record is skipped, with its r
 """
 
 import datetime as dt
+import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
+
+import msgspec
 
 from papers.clients.http import SourceError
 
@@ -30,13 +33,9 @@ URL_MAX = 500
 ORG_MAX = 300
 
 
-@dataclass
-class PaperRecord:
-    """One paper as a source describes it: only the fields that source knows."""
-
-    arxiv_id: str
-    fields: dict[str, Any]
-    day: dt.date | None = None
+# Part of every digest: bump it when the reading of an item changes (a new rule, a new field),
+# or a paper whose source item did not change would never be read with the new rules.
+READER_VERSION = b"13."
 
 
 @dataclass
@@ -45,6 +44,165 @@ class RecordError:
 
     record_id: str
     reason: str
+
+
+class PaperRecord:
+    """One paper as a source describes it: only the fields that source knows.
+
+    `digest` names what the source sent for the paper (see `item_digest`): the write knows a
+    paper unchanged when its stored digest is the same, without reading or comparing anything.
+    A record of a Hugging Face list is *deferred*: its id, day and digest are read at once, its
+    fields only when asked for (`resolve()`, `fields`), so an unchanged item is never read.
+    """
+
+    __slots__ = (
+        "_content",
+        "_counters",
+        "_digest",
+        "_error",
+        "_fields",
+        "_item",
+        "arxiv_id",
+        "day",
+    )
+
+    def __init__(
+        self,
+        arxiv_id: str,
+        fields: dict[str, Any] | None = None,
+        day: dt.date | None = None,
+        *,
+        digest: str = "",
+        item: Any = None,
+        counters: dict[str, int] | None = None,
+    ) -> None:
+        self.arxiv_id = arxiv_id
+        self.day = day
+        self._digest = digest
+        self._fields = fields
+        self._item = item  # the source item: a dict, or the raw JSON of one (bytes)
+        self._counters = counters
+        self._content: str | None = None
+        self._error: RecordError | None = None
+
+    def resolve(self) -> RecordError | None:
+        """Reads the fields of a deferred record; the error when its item cannot be used."""
+        if self._fields is None and self._error is None:
+            item = self._item
+            if isinstance(item, bytes | msgspec.Raw):
+                try:
+                    item = _ITEM.decode(item)
+                except (msgspec.DecodeError, msgspec.ValidationError):
+                    item = None
+            built = hf_item_to_record(item)
+            if isinstance(built, RecordError):
+                self._error = RecordError(built.record_id or self.arxiv_id, built.reason)
+            else:
+                self._fields = built.fields
+        return self._error
+
+    @property
+    def digest(self) -> str:
+        """The digest of the source item ("" for a record built from fields, until set)."""
+        if not self._digest and isinstance(self._item, bytes):
+            self._digest = _digest(self._item)  # taken when first asked: while COPY writes
+        return self._digest
+
+    @digest.setter
+    def digest(self, value: str) -> None:
+        self._digest = value
+
+    def counters(self) -> dict[str, int]:
+        """The counts the record carries (upvotes, num_comments, github_stars), read without
+        reading the rest of a deferred record."""
+        if self._counters is None or self._fields is not None:
+            return {
+                name: value for name in COUNTERS if (value := self.fields.get(name)) is not None
+            }
+        return self._counters
+
+    def content_digest(self) -> str:
+        """A digest of what the record says less its counts: the same when only counts moved.
+
+        Of the raw item with its counts taken out, for a deferred record (no need to read it);
+        of the fields less the counts otherwise."""
+        if self._content is None:
+            item = self._item
+            if isinstance(item, bytes | msgspec.Raw):
+                self._content = _digest_less_counters(bytes(item))
+            else:
+                self._content = fields_digest(self.fields, leave_out=COUNTERS)
+        return self._content
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        error = self.resolve()
+        if error is not None:
+            raise ValueError(f"{self.arxiv_id}: {error.reason}")
+        assert self._fields is not None
+        return self._fields
+
+    @fields.setter
+    def fields(self, value: dict[str, Any]) -> None:
+        self._fields, self._error, self._item = value, None, None
+
+    def __repr__(self) -> str:
+        return f"PaperRecord({self.arxiv_id!r}, day={self.day!r})"
+
+
+# The fields that are counts: a re-import where only they moved writes only them.
+COUNTERS = frozenset({"upvotes", "num_comments", "github_stars"})
+# The counts' keys in a Hugging Face item's JSON. Such a key can only be a key: a string inside
+# a value cannot hold an unescaped quote.
+COUNTER_KEYS = (b'"upvotes"', b'"numComments"', b'"githubStars"')
+NUMBER_CHARS = frozenset(b"-+0123456789.eE")
+JSON_SPACE = frozenset(b" \t\r\n")
+
+
+def _digest(*parts: bytes) -> str:
+    # SHA-256 (hardware-accelerated on most machines), cut to 32 hex digits.
+    digest = hashlib.sha256(READER_VERSION)
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()[:32]
+
+
+def _digest_less_counters(raw: bytes) -> str:
+    """The digest of an item's raw JSON with the counts' values left out."""
+    spans = []
+    size = len(raw)
+    for key in COUNTER_KEYS:
+        at = raw.find(key)
+        while at != -1:
+            end = at + len(key)
+            while end < size and raw[end] in JSON_SPACE:
+                end += 1
+            if end < size and raw[end] == 58:  # ":" after the key: its value follows
+                end += 1
+                while end < size and raw[end] in JSON_SPACE:
+                    end += 1
+                start = end
+                while end < size and raw[end] in NUMBER_CHARS:
+                    end += 1
+                spans.append((start, end))
+            at = raw.find(key, end)
+    pieces = []
+    position = 0
+    for start, end in sorted(spans):
+        pieces.append(raw[position:start])
+        position = end
+    pieces.append(raw[position:])
+    return _digest(*pieces)
+
+
+def fields_digest(fields: dict[str, Any], *, leave_out: frozenset[str] = frozenset()) -> str:
+    """A digest of a record's fields (and which it has), less `leave_out`."""
+    kept = {name: value for name, value in fields.items() if name not in leave_out}
+    try:
+        data = msgspec.json.encode(kept, order="sorted")
+    except (TypeError, ValueError, OverflowError):
+        data = json.dumps(kept, sort_keys=True, default=str).encode()
+    return _digest(data)
 
 
 @dataclass
@@ -82,19 +240,38 @@ def parse_arxiv_id(text: str) -> str | None:
     return parsed[0] if parsed else None
 
 
+# Characters PostgreSQL refuses (NUL) or that have no business in a title or abstract (the
+# other C0 controls, DEL, and lone surrogates, which cannot be encoded as UTF-8). Removing them
+# also keeps the search highlighter's markers (\x02, \x03) out of the stored text.
+UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# The largest value of the counters' columns (IntegerField: a 32-bit signed integer).
+COUNTER_MAX = 2**31 - 1
+AUTHOR_MAX = 300
+
+
 def clean_text(value: Any, *, limit: int | None = None) -> str:
-    """Whitespace collapsed to single spaces (titles arrive with line breaks)."""
+    """Whitespace collapsed to single spaces (titles arrive with line breaks), without the
+    characters a database refuses (NUL) or a page should never show (control characters)."""
     if not isinstance(value, str):
         return ""
-    text = " ".join(value.split())
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        text = value  # the usual case, at C speed: nothing to remove or collapse
+    else:
+        text = " ".join(UNWANTED.sub("", value).split())
     return text[:limit] if limit else text
+
+
+# Most links: http(s), a host name, then printable ASCII without spaces (fast to accept).
+PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:[/?#][!-~]*)?")
 
 
 def clean_url(value: Any) -> str:
     """An http(s) URL or "": never a javascript: or data: link in our pages."""
     if not isinstance(value, str):
         return ""
-    value = value.strip()
+    if len(value) <= URL_MAX and PLAIN_URL.fullmatch(value):
+        return value
+    value = UNWANTED.sub("", value).strip()
     parts = urlsplit(value)
     if parts.scheme not in {"http", "https"} or not parts.netloc or len(value) > URL_MAX:
         return ""
@@ -102,12 +279,17 @@ def clean_url(value: Any) -> str:
 
 
 def _int(value: Any, default: int | None = 0) -> int | None:
+    """A count, clamped to what the column holds (0 to COUNTER_MAX); `default` when none."""
+    if type(value) is int and 0 <= value <= COUNTER_MAX:
+        return value
     if isinstance(value, bool):
         return default
-    if isinstance(value, int):
-        return max(value, 0)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+        value = int(value)
+    if isinstance(value, int):
+        return min(max(value, 0), COUNTER_MAX)
     return default
 
 
@@ -121,14 +303,58 @@ def _datetime(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def _strings(values: Any, *, limit: int = 300) -> list[str]:
+def _strings(values: Any, *, limit: int = 300) -> list[str] | None:
+    """The non-empty strings of a list, cleaned; None (unknown) when it is no list."""
     if not isinstance(values, list):
-        return []
+        return None
+    if values and all(type(value) is str for value in values):
+        # One check for the whole list (the usual case): printable, no empty string, no
+        # space to collapse or strip, none too long. "|" stands between them for the check.
+        joined = "|".join(values)
+        if (
+            joined.isprintable()
+            and "  " not in joined
+            and " |" not in joined
+            and "| " not in joined
+            and joined[0] != " "
+            and joined[-1] != " "
+            and all(values)
+            and max(map(len, values)) <= limit
+        ):
+            return list(values)
     return [text for value in values if (text := clean_text(value, limit=limit))]
 
 
+def _author_name(author: Any) -> str:
+    if isinstance(author, str):
+        return clean_text(author, limit=AUTHOR_MAX)
+    if isinstance(author, dict):
+        user: dict[str, Any] = author["user"] if isinstance(author.get("user"), dict) else {}
+        for name in (author.get("name"), author.get("fullname"), user.get("fullname")):
+            if text := clean_text(name, limit=AUTHOR_MAX):
+                return text
+    return ""
+
+
+def _authors(value: Any) -> list[str] | RecordError:
+    """Author names from every shape the API has sent: objects with a name (today), plain
+    strings (older answers), or one string of names separated by commas."""
+    if isinstance(value, str):
+        value = [name for part in value.split(",") if (name := part.strip())]
+    if not isinstance(value, list):
+        return RecordError("", f"authors in a shape Paper Club cannot read: {type(value).__name__}")
+    if all(type(author) is dict for author in value):
+        given = [author.get("name") for author in value]
+        if all(type(name) is str and name for name in given):
+            return _strings(given, limit=AUTHOR_MAX) or []
+    names = [name for author in value if (name := _author_name(author))]
+    if value and not names:
+        return RecordError("", "authors in a shape Paper Club cannot read: no names in them")
+    return names
+
+
 def _checked_id(raw: Any) -> tuple[str, int | None] | RecordError:
-    raw_text = str(raw).strip() if isinstance(raw, str | int | float) else ""
+    raw_text = clean_text(str(raw)) if isinstance(raw, str | int | float) else ""
     if not raw_text:
         return RecordError("", "no arXiv id")
     parsed = split_arxiv_id(raw_text)
@@ -137,11 +363,30 @@ def _checked_id(raw: Any) -> tuple[str, int | None] | RecordError:
     return parsed
 
 
+def _given(key: str, *places: dict[str, Any]) -> Any:
+    """The first value of `key` that is not null in `places`, else None (unknown)."""
+    for place in places:
+        value = place.get(key)
+        if value is not None:
+            return value
+    return None
+
+
 def hf_item_to_record(item: Any, *, day: dt.date | None = None) -> PaperRecord | RecordError:
     """A Hugging Face daily-papers item (or a /api/papers/{id} answer) as a record.
 
     Field notes: `upvotes` is inside `paper`, `numComments` at the top level; the optional
-    fields come and go, and older answers lack several of them. Unknown fields are ignored.
+    fields come and go between days and schema versions. The rule for every field:
+
+    - an absent key, or a key whose value is null, means "unknown": the field is left out of
+      the record, so the stored value stays (older answers lack keys; null is how the API says
+      "not computed yet", e.g. an AI summary still pending);
+    - an empty value ("" or []) is the source saying "none": it is stored;
+    - a value that cannot be used (a link that is not http(s), a count that is no number) is
+      unknown too: never stored, never erasing what was.
+
+    Unknown fields are ignored. A record without id or title is an error; so are authors in
+    a shape that has no names in it.
     """
     if not isinstance(item, dict):
         return RecordError("", "not a JSON object")
@@ -150,47 +395,213 @@ def hf_item_to_record(item: Any, *, day: dt.date | None = None) -> PaperRecord |
     if isinstance(checked, RecordError):
         return checked
     arxiv_id, _version = checked
-    title = clean_text(paper.get("title") or item.get("title"), limit=TITLE_MAX)
+    # Written out rather than looped over a table of fields: this runs for every new or
+    # changed paper of an import (bench/papers.py).
+    in_paper, in_item = paper.get, item.get
+    value = in_paper("title")
+    title = clean_text(in_item("title") if value is None else value, limit=TITLE_MAX)
     if not title:
         return RecordError(arxiv_id, "no title")
-    authors = [
-        name
-        for author in paper.get("authors") or []
-        if isinstance(author, dict) and (name := clean_text(author.get("name"), limit=300))
-    ]
-    organization = paper.get("organization") or item.get("organization")
-    org_name = ""
+    fields: dict[str, Any] = {"title": title}
+    value = in_paper("summary")
+    if value is None:
+        value = in_item("summary")
+    if isinstance(value, str):
+        fields["abstract"] = clean_text(value)
+    value = in_paper("authors")
+    if value is None:
+        value = in_item("authors")
+    if value is not None:
+        names = _authors(value)
+        if isinstance(names, RecordError):
+            return RecordError(arxiv_id, names.reason)
+        fields["authors"] = names
+    value = in_paper("publishedAt")
+    if published := _datetime(in_item("publishedAt") if value is None else value):
+        fields["published_at"] = published
+    for name, value in (
+        ("upvotes", in_paper("upvotes")),
+        # Only the daily list carries the comment count, at its top level.
+        ("num_comments", in_item("numComments")),
+        ("github_stars", in_paper("githubStars")),
+    ):
+        if value is not None and (number := _int(value, default=None)) is not None:
+            fields[name] = number
+    for name, value in (
+        ("github_repo", in_paper("githubRepo")),
+        ("project_page", in_paper("projectPage")),
+        ("thumbnail_url", in_item("thumbnail")),
+    ):
+        if isinstance(value, str) and ((link := clean_url(value)) or not value.strip()):
+            fields[name] = link
+    value = in_paper("ai_summary")
+    if isinstance(value, str):
+        fields["ai_summary"] = clean_text(value)
+    value = in_paper("ai_keywords")
+    if value is not None and (keywords := _strings(value)) is not None:
+        fields["ai_keywords"] = keywords
+    organization = in_paper("organization")
+    if organization is None:
+        organization = in_item("organization")
     if isinstance(organization, dict):
-        org_name = clean_text(organization.get("fullname") or organization.get("name"))
-    thumbnail = clean_url(item.get("thumbnail"))
-    fields: dict[str, Any] = {
-        "title": title,
-        "abstract": clean_text(paper.get("summary") or item.get("summary")),
-        "authors": authors,
-        "published_at": _datetime(paper.get("publishedAt") or item.get("publishedAt")),
-        "upvotes": _int(paper.get("upvotes")),
-        "github_repo": clean_url(paper.get("githubRepo")),
-        "github_stars": _int(paper.get("githubStars"), default=None),
-        "project_page": clean_url(paper.get("projectPage")),
-        "ai_summary": clean_text(paper.get("ai_summary")),
-        "ai_keywords": _strings(paper.get("ai_keywords")),
-        "organization": org_name[:ORG_MAX],
+        organization = _given("fullname", organization) or _given("name", organization)
+    if isinstance(organization, str):
+        fields["organization"] = clean_text(organization, limit=ORG_MAX)
+    if day is None:
+        listed_on = _datetime(in_paper("submittedOnDailyAt"))
+        day = listed_on.date() if listed_on else None
+    return PaperRecord(arxiv_id, fields, day=day)
+
+
+# Where a document came from, for its error messages: "Hugging Face sent malformed JSON" for an
+# answer, "papers.json holds malformed JSON" for a saved file.
+@dataclass(frozen=True)
+class Origin:
+    name: str
+    is_file: bool = False
+
+    def says(self, what: str) -> str:
+        return f"{self.name} {'holds' if self.is_file else 'sent'} {what}"
+
+
+HUGGING_FACE = Origin("Hugging Face")
+ARXIV_API = Origin("arXiv")
+
+
+class _PaperKeys(msgspec.Struct):
+    """What is read of a daily item's paper at once; everything else is skipped unread."""
+
+    id: Any = None
+    submittedOnDailyAt: Any = None
+    upvotes: Any = None
+    githubStars: Any = None
+
+
+class _ItemKeys(msgspec.Struct):
+    paper: _PaperKeys | None = None
+    numComments: Any = None
+
+
+class _PaperRead(TypedDict, total=False):
+    """What hf_item_to_record reads of a paper (other keys are skipped unread)."""
+
+    id: Any
+    title: Any
+    summary: Any
+    authors: Any
+    publishedAt: Any
+    submittedOnDailyAt: Any
+    upvotes: Any
+    githubRepo: Any
+    githubStars: Any
+    projectPage: Any
+    ai_summary: Any
+    ai_keywords: Any
+    organization: Any
+
+
+class _ItemRead(_PaperRead, total=False):
+    paper: _PaperRead
+    numComments: Any
+    thumbnail: Any
+
+
+_RAW_ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
+_ITEM_KEYS = msgspec.json.Decoder(_ItemKeys)
+_ITEM = msgspec.json.Decoder(_ItemRead)
+
+
+def _deferred(
+    arxiv_raw: Any, listed: Any, day: dt.date | None, *, digest: str, item: Any, counters: Any
+) -> PaperRecord | RecordError:
+    checked = _checked_id(arxiv_raw)
+    if isinstance(checked, RecordError):
+        return checked
+    listed_on = _datetime(listed) if day is None else None
+    return PaperRecord(
+        checked[0],
+        day=day or (listed_on.date() if listed_on else None),
+        digest=digest,
+        item=item,
+        counters=counters,
+    )
+
+
+def hf_raw_item_deferred(raw: bytes, *, day: dt.date | None = None) -> PaperRecord | RecordError:
+    """A daily-papers item, as its raw JSON, as a deferred record: its id, day, counts and
+    digest only (see PaperRecord); `hf_item_to_record` reads the rest when it is needed."""
+    try:
+        keys = _ITEM_KEYS.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        keys = None
+    if keys is None or keys.paper is None:
+        # Not the daily list's usual shape: read it whole, the slow way.
+        try:
+            item = msgspec.json.decode(raw)
+        except msgspec.DecodeError:
+            return RecordError("", "malformed JSON")
+        return hf_item_deferred(item, day=day)
+    paper = keys.paper
+    counters = {
+        name: number
+        for name, value in (
+            ("upvotes", paper.upvotes),
+            ("github_stars", paper.githubStars),
+            ("num_comments", keys.numComments),
+        )
+        if (number := _int(value, default=None)) is not None
     }
-    # Only the daily list carries these; the single-paper API would blank them otherwise.
-    if "numComments" in item:
-        fields["num_comments"] = _int(item.get("numComments"))
-    if thumbnail:
-        fields["thumbnail_url"] = thumbnail
-    listed_on = _datetime(paper.get("submittedOnDailyAt"))
-    return PaperRecord(arxiv_id, fields, day=day or (listed_on.date() if listed_on else None))
+    return _deferred(
+        paper.id,
+        paper.submittedOnDailyAt,
+        day,
+        digest="",  # of the raw item, when first asked for (PaperRecord.digest)
+        item=bytes(raw),
+        counters=counters,
+    )
 
 
-def parse_hf_json(body: bytes | str, *, day: dt.date | None = None) -> ParsedDocument:
-    """A Hugging Face daily-papers answer (a JSON list) as records and skipped records."""
-    items = _json_list(body, source="Hugging Face")
+def hf_item_deferred(item: Any, *, day: dt.date | None = None) -> PaperRecord | RecordError:
+    """A daily-papers item (parsed) as a deferred record, as `hf_raw_item_deferred`."""
+    if not isinstance(item, dict):
+        return RecordError("", "not a JSON object")
+    paper: dict[str, Any] = item["paper"] if isinstance(item.get("paper"), dict) else item
+    try:
+        data = msgspec.json.encode(item)
+    except (TypeError, ValueError, OverflowError):  # lone surrogates, say
+        data = json.dumps(item, default=str).encode()
+    return _deferred(
+        paper.get("id"),
+        paper.get("submittedOnDailyAt"),
+        day,
+        digest=_digest(data),
+        item=item,
+        counters=None,
+    )
+
+
+def parse_hf_json(
+    body: bytes | str, *, day: dt.date | None = None, origin: Origin = HUGGING_FACE
+) -> ParsedDocument:
+    """A Hugging Face daily-papers answer (a JSON list) as records and skipped records.
+
+    The records are deferred: an item whose fields cannot be used (no title, say) is found
+    when they are read, and skipped then with its reason. The list is split into its items'
+    raw JSON without reading them (msgspec); anything unusual (not a list, malformed JSON,
+    what msgspec refuses) is read by the standard library instead, which also words the error.
+    """
+    raw_body = body.encode() if isinstance(body, str) else body
+    raw_body = raw_body.removeprefix(b"\xef\xbb\xbf")
     document = ParsedDocument()
-    for item in items:
-        result = hf_item_to_record(item, day=day)
+    try:
+        raws: list[Any] | None = _RAW_ITEMS.decode(raw_body)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raws = None
+    if raws is not None:
+        results = [hf_raw_item_deferred(raw, day=day) for raw in raws]
+    else:
+        results = [hf_item_deferred(item, day=day) for item in _json_list(body, origin=origin)]
+    for result in results:
         if isinstance(result, RecordError):
             document.errors.append(result)
         else:
@@ -198,19 +609,20 @@ def parse_hf_json(body: bytes | str, *, day: dt.date | None = None) -> ParsedDoc
     return document
 
 
-def _json_list(body: bytes | str, *, source: str) -> list[Any]:
+def _json_list(body: bytes | str, *, origin: Origin) -> list[Any]:
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise SourceError(f"{source} sent an empty body")
+        raise SourceError(origin.says("an empty body"))
     if text.lstrip()[:1] == "<":
-        raise SourceError(f"{source} sent HTML or XML, not JSON: {_snippet(text)}")
+        raise SourceError(origin.says(f"HTML or XML, not JSON: {_snippet(text)}"))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SourceError(f"{source} sent malformed JSON ({exc})") from exc
+        raise SourceError(origin.says(f"malformed JSON ({exc})")) from exc
     if not isinstance(data, list):
         hint = f": {data['error']}" if isinstance(data, dict) and "error" in data else ""
-        raise SourceError(f"{source} sent a JSON {type(data).__name__}, not a list{hint}")
+        raise SourceError(origin.says(f"a JSON {type(data).__name__}, not a list{hint}"))
     return data
 
 
@@ -219,7 +631,10 @@ def _snippet(text: str) -> str:
 
 
 def atom_entry_to_record(entry: ET.Element) -> PaperRecord | RecordError:
-    """An arXiv Atom <entry> as a record (arXiv knows no upvotes or AI summary)."""
+    """An arXiv Atom <entry> as a record (arXiv knows no upvotes or AI summary).
+
+    As for Hugging Face, an element that is absent leaves the stored field alone.
+    """
     checked = _checked_id(entry.findtext(f"{ATOM}id") or "")
     if isinstance(checked, RecordError):
         return checked
@@ -227,7 +642,19 @@ def atom_entry_to_record(entry: ET.Element) -> PaperRecord | RecordError:
     title = clean_text(entry.findtext(f"{ATOM}title"), limit=TITLE_MAX)
     if not title:
         return RecordError(arxiv_id, "no title")
-    comment = entry.findtext(f"{ARXIV}comment") or ""
+    fields: dict[str, Any] = {"title": title}
+    summary = entry.findtext(f"{ATOM}summary")
+    if summary is not None:
+        fields["abstract"] = clean_text(summary)
+    authors = [
+        name
+        for author in entry.findall(f"{ATOM}author")
+        if (name := clean_text(author.findtext(f"{ATOM}name"), limit=AUTHOR_MAX))
+    ]
+    if authors:
+        fields["authors"] = authors
+    if published := _datetime(entry.findtext(f"{ATOM}published")):
+        fields["published_at"] = published
     categories = [
         term for cat in entry.findall(f"{ATOM}category") if (term := cat.get("term", "").strip())
     ]
@@ -236,38 +663,48 @@ def atom_entry_to_record(entry: ET.Element) -> PaperRecord | RecordError:
         # The primary category first, as arXiv lists it.
         categories.remove(primary.get("term", ""))
         categories.insert(0, primary.get("term", ""))
-    fields: dict[str, Any] = {
-        "title": title,
-        "abstract": clean_text(entry.findtext(f"{ATOM}summary")),
-        "authors": [
-            name
-            for author in entry.findall(f"{ATOM}author")
-            if (name := clean_text(author.findtext(f"{ATOM}name"), limit=300))
-        ],
-        "published_at": _datetime(entry.findtext(f"{ATOM}published")),
-        "categories": categories,
-        "withdrawn": "withdrawn" in comment.lower(),
-    }
+    if categories:
+        fields["categories"] = categories
+    comment = entry.findtext(f"{ARXIV}comment")
+    if comment is not None:
+        fields["withdrawn"] = "withdrawn" in comment.lower()
     if version:
-        fields["latest_version"] = version
+        fields["latest_version"] = min(version, 32767)
     return PaperRecord(arxiv_id, fields)
 
 
-def parse_atom(body: bytes | str) -> ParsedDocument:
-    """An arXiv query API answer (Atom) as records and skipped records."""
+def atom_error(root: ET.Element) -> str | None:
+    """The text of the error entry arXiv answers a request it refuses with, if any.
+
+    arXiv says what was wrong in an <entry> titled "Error" (with a 400 status, or a 200 in
+    older answers), e.g. "incorrect id format for 1234.5".
+    """
+    for entry in root.findall(f"{ATOM}entry"):
+        if clean_text(entry.findtext(f"{ATOM}title")) == "Error":
+            return clean_text(entry.findtext(f"{ATOM}summary")) or "an error without text"
+    return None
+
+
+def atom_root(body: bytes | str, *, origin: Origin = ARXIV_API) -> ET.Element:
     raw = body.encode() if isinstance(body, str) else body
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
     if not raw.strip():
-        raise SourceError("arXiv sent an empty body")
+        raise SourceError(origin.says("an empty body"))
     try:
         root = ET.fromstring(raw)  # noqa: S314 see the import
     except ET.ParseError as exc:
-        raise SourceError(f"arXiv sent malformed XML ({exc})") from exc
+        raise SourceError(origin.says(f"malformed XML ({exc})")) from exc
     if root.tag != f"{ATOM}feed":
-        raise SourceError(f"arXiv sent XML that is not an Atom feed (<{root.tag}>)")
+        raise SourceError(origin.says(f"XML that is not an Atom feed (<{root.tag}>)"))
+    return root
+
+
+def parse_atom(body: bytes | str, *, origin: Origin = ARXIV_API) -> ParsedDocument:
+    """An arXiv query API answer (Atom) as records and skipped records."""
+    root = atom_root(body, origin=origin)
     document = ParsedDocument()
     for entry in root.findall(f"{ATOM}entry"):
-        # The API answers an unknown id with one entry titled "Error".
-        if (entry.findtext(f"{ATOM}title") or "").strip() == "Error":
+        if clean_text(entry.findtext(f"{ATOM}title")) == "Error":
             document.errors.append(
                 RecordError("", f"arXiv error: {clean_text(entry.findtext(f'{ATOM}summary'))}")
             )
@@ -280,16 +717,34 @@ def parse_atom(body: bytes | str) -> ParsedDocument:
     return document
 
 
-def parse_saved_file(body: bytes) -> tuple[str, ParsedDocument]:
-    """A saved Hugging Face JSON or arXiv Atom file, told apart by its content.
+BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 
-    Returns ("hf" or "arxiv", the parsed document).
+
+def parse_saved_file(
+    body: bytes, *, name: str = "the file", day: dt.date | None = None
+) -> tuple[str, ParsedDocument]:
+    """A saved Hugging Face JSON or arXiv Atom file, told apart by its first character.
+
+    A byte order mark is dropped first (a UTF-16 file is decoded). `name` names the file in
+    the error messages; `day` puts a daily list's papers on that day's list. Returns ("hf" or
+    "arxiv", the parsed document).
     """
-    start = body.lstrip()[:200]
-    if start.startswith((b"<?xml", b"<feed")) or b"<feed" in start:
-        return "arxiv", parse_atom(body)
-    if start.startswith((b"[", b"{")):
-        return "hf", parse_hf_json(body)
-    if not start:
-        raise SourceError("the file is empty")
-    raise SourceError("the file is neither Hugging Face JSON nor an arXiv Atom feed")
+    origin = Origin(name, is_file=True)
+    for bom, encoding in BOMS:
+        if body.startswith(bom):
+            body = body[len(bom) :]
+            if encoding != "utf-8":
+                body = body.decode(encoding, errors="replace").encode()
+            break
+    first = body.lstrip()[:1]
+    if not first:
+        raise SourceError(f"{name} is empty")
+    if first in (b"[", b"{"):
+        return "hf", parse_hf_json(body, day=day, origin=origin)
+    if first == b"<":
+        return "arxiv", parse_atom(body, origin=origin)
+    raise SourceError(f"{name} is neither Hugging Face JSON nor an arXiv Atom feed")

@@ -1,16 +1,19 @@
 """Writing papers: imports from Hugging Face and arXiv, and adding one paper by id.
 
-The write (`papers_import_records`) is one transaction of bulk statements: a few queries per
-thousand papers, never one per paper. It upserts on the unique arXiv id, so two runs at the
-same time still leave one row per paper. Imports only touch Paper and DailyListing rows:
-nothing a group made (nominations, notes) is ever changed by an import.
+The write (`papers_import_records`) is one transaction of a few bulk statements whatever the
+number of papers (papers.upsert). It upserts on the unique arXiv id, so two runs at the same
+time still leave one row per paper, and each counts only what it wrote. Imports only touch
+Paper and DailyListing rows: nothing a group made (nominations, notes) is ever changed.
 
 The `import_*` functions fetch first and write after, outside a transaction on purpose: a
 network call must not hold a database transaction open. Each records an ImportRun, marked
-failed with the reason when the source fails; the SourceError is then raised to the caller.
+failed with the reason when the source fails or when anything goes wrong in the write (a run
+never stays "running"); the SourceError is then raised to the caller.
 """
 
 import datetime as dt
+import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +25,7 @@ from django.utils import timezone
 from papers.clients.arxiv import ArxivClient
 from papers.clients.hf import HuggingFaceClient
 from papers.clients.http import SourceError
+from papers.indexing import search_index_soon
 from papers.models import DailyListing, ImportRun, ImportSkip, Paper
 from papers.parsing import (
     PaperRecord,
@@ -31,6 +35,7 @@ from papers.parsing import (
     parse_saved_file,
     split_arxiv_id,
 )
+from papers.upsert import records_write
 
 __all__ = [
     "SAMPLE_DIR",
@@ -51,8 +56,11 @@ __all__ = [
     "sample_load",
 ]
 
-CHUNK = 1000
-COUNTERS = frozenset({"upvotes", "num_comments", "github_stars"})
+# Records per batch of the write (papers.upsert): bounds the temporary table, not the statements.
+CHUNK = 10_000
+# arXiv imports of at most this many ids also ask Hugging Face about each paper (adding a paper).
+HF_ENRICH_MAX = 10
+DAY_IN_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
 Progress = Callable[[int, int], None]
 CATEGORY_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-.")
 # Real Hugging Face daily lists, recorded and shipped with the app (one file per day, named
@@ -69,7 +77,7 @@ def import_run_start(*, source: str, request: str) -> ImportRun:
 
 
 def import_run_fail(*, run: ImportRun, reason: str) -> ImportRun:
-    """Marks a run failed with its reason; nothing of it was written."""
+    """Marks a run failed with its reason."""
     run.status = ImportRun.Status.FAILED
     run.error = reason
     run.finished_at = timezone.now()
@@ -95,73 +103,6 @@ def _deduplicated(
     return unique, duplicates
 
 
-def _write_chunk(records: list[PaperRecord]) -> tuple[int, int, int]:
-    """Upserts one chunk; returns (created, updated, unchanged)."""
-    ids = [record.arxiv_id for record in records]
-    field_names = sorted({name for record in records for name in record.fields})
-    existing = {
-        paper.arxiv_id: paper
-        for paper in Paper.objects.filter(arxiv_id__in=ids).only("id", "arxiv_id", *field_names)
-    }
-    days = {record.day for record in records if record.day}
-    listed: set[tuple[str, dt.date]] = set()
-    if days:
-        listed = set(
-            DailyListing.objects.filter(paper__arxiv_id__in=ids, day__in=days).values_list(
-                "paper__arxiv_id", "day"
-            )
-        )
-
-    created = updated = unchanged = 0
-    # An upsert statement per (fields known, fields set). When only counters moved (the usual
-    # daily re-import) just the counters are set, so titles and abstracts are not rewritten and
-    # re-indexed; at most two statements per source and chunk, whatever changed.
-    to_write: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Paper]] = {}
-    new_listings: list[tuple[str, dt.date]] = []  # (arxiv_id, day)
-    for record in records:
-        paper = existing.get(record.arxiv_id)
-        changed = [
-            name
-            for name, value in record.fields.items()
-            if paper is None or getattr(paper, name) != value
-        ]
-        listing = (record.arxiv_id, record.day) if record.day is not None else None
-        listing_new = listing is not None and listing not in listed
-        if listing is not None and listing_new:
-            new_listings.append(listing)
-        if paper is None:
-            created += 1
-        elif changed or listing_new:
-            updated += 1
-        else:
-            unchanged += 1
-        if changed:
-            known = tuple(sorted(record.fields))
-            counters_only = paper is not None and set(changed) <= set(COUNTERS)
-            key = (known, tuple(n for n in known if n in COUNTERS) if counters_only else known)
-            to_write.setdefault(key, []).append(Paper(arxiv_id=record.arxiv_id, **record.fields))
-
-    for (_known, changed_fields), papers in to_write.items():
-        Paper.objects.bulk_create(
-            papers,
-            update_conflicts=True,
-            unique_fields=["arxiv_id"],
-            update_fields=[*changed_fields, "updated_at"],
-        )
-    if new_listings:
-        paper_ids = dict(
-            Paper.objects.filter(
-                arxiv_id__in=[arxiv_id for arxiv_id, _ in new_listings]
-            ).values_list("arxiv_id", "id")
-        )
-        DailyListing.objects.bulk_create(
-            [DailyListing(paper_id=paper_ids[arxiv_id], day=day) for arxiv_id, day in new_listings],
-            ignore_conflicts=True,
-        )
-    return created, updated, unchanged
-
-
-@transaction.atomic
 def papers_import_records(
     *,
     run: ImportRun,
@@ -171,39 +112,82 @@ def papers_import_records(
 ) -> ImportRun:
     """Writes parsed records in bulk and completes `run` with its counts and skipped records.
 
-    New papers are created, changed ones updated (only the fields their source knows; an arXiv
-    import leaves Hugging Face's upvotes alone), the rest counted unchanged. A paper newly
-    seen on a day's list gets that day added. Safe to run twice, or twice at once.
+    New papers are created, changed ones updated (only the fields their record carries: an
+    arXiv import leaves Hugging Face's upvotes alone, an answer lacking a field keeps it), the
+    rest counted unchanged. A paper newly seen on a day's list gets that day added. Safe to
+    run twice, or twice at once. Any error in the write rolls it back whole, marks the run
+    failed with the reason and raises SourceError: a run never stays "running".
     """
+    try:
+        with transaction.atomic():
+            return _records_import(run=run, records=records, skipped=skipped, progress=progress)
+    except Exception as exc:
+        reason = f"writing the papers failed ({type(exc).__name__}: {exc})"[:2000]
+        run.created = run.updated = run.unchanged = run.skipped = 0
+        import_run_fail(run=run, reason=reason)
+        raise SourceError(reason) from exc
+
+
+def _records_import(
+    *,
+    run: ImportRun,
+    records: Sequence[PaperRecord],
+    skipped: Sequence[RecordError],
+    progress: Progress | None,
+) -> ImportRun:
     unique, duplicates = _deduplicated(records)
     skips = [*skipped, *duplicates]
     created = updated = unchanged = 0
     for start in range(0, len(unique), CHUNK):
-        chunk_created, chunk_updated, chunk_unchanged = _write_chunk(unique[start : start + CHUNK])
-        created += chunk_created
-        updated += chunk_updated
-        unchanged += chunk_unchanged
+        written = records_write(unique[start : start + CHUNK])
+        skips.extend(written.errors)  # records whose fields proved unusable when read
+        created += written.created
+        updated += written.updated
+        unchanged += written.unchanged
         if progress:
             progress(min(start + CHUNK, len(unique)), len(unique))
     ImportSkip.objects.bulk_create(
         [ImportSkip(run=run, record_id=s.record_id[:200], reason=s.reason[:500]) for s in skips]
     )
+    if created or updated:
+        search_index_soon()  # new and changed papers become searchable after the commit
     run.created, run.updated, run.unchanged, run.skipped = created, updated, unchanged, len(skips)
+    run.days = sorted({record.day.isoformat() for record in unique if record.day})
     run.status = ImportRun.Status.SUCCEEDED
     run.finished_at = timezone.now()
-    run.save(update_fields=["created", "updated", "unchanged", "skipped", "status", "finished_at"])
+    run.save(
+        update_fields=[
+            "created",
+            "updated",
+            "unchanged",
+            "skipped",
+            "days",
+            "status",
+            "finished_at",
+        ]
+    )
     return run
 
 
 def _execute(
-    *, source: str, request: str, fetch: Callable[[], ParsedDocument], progress: Progress | None
+    *,
+    source: str,
+    request: str,
+    fetch: Callable[[], ParsedDocument],
+    progress: Progress | None,
+    run: ImportRun | None = None,
 ) -> ImportRun:
-    run = import_run_start(source=source, request=request)
+    run = run or import_run_start(source=source, request=request)
     try:
         document = fetch()
     except SourceError as exc:
         import_run_fail(run=run, reason=str(exc))
         raise
+    except Exception as exc:
+        # Whatever went wrong before the write (a bug, the disk), the run says so.
+        reason = f"reading the papers failed ({type(exc).__name__}: {exc})"[:2000]
+        import_run_fail(run=run, reason=reason)
+        raise SourceError(reason) from exc
     return papers_import_records(
         run=run, records=document.records, skipped=document.errors, progress=progress
     )
@@ -226,9 +210,20 @@ def import_daily(
 
 
 def import_arxiv_ids(
-    *, ids: Sequence[str], client: ArxivClient | None = None, progress: Progress | None = None
+    *,
+    ids: Sequence[str],
+    client: ArxivClient | None = None,
+    hf_client: HuggingFaceClient | None = None,
+    progress: Progress | None = None,
 ) -> ImportRun:
-    """Imports papers from arXiv by id (ids or URLs; invalid ones fail the run)."""
+    """Imports papers from arXiv by id (ids or URLs; invalid ones fail the run).
+
+    An id arXiv does not know is a skipped record, "arXiv has no paper <id>"; when none of the
+    ids asked for was found the run fails with that reason (and SourceError is raised). For a
+    few ids (adding a paper), Hugging Face's single-paper API is asked too, one short try per
+    paper, so the paper comes with its upvotes, AI summary and keywords; when it does not
+    answer, arXiv's data stands alone. arXiv's title, abstract and authors win over its own.
+    """
     parsed = [parse_arxiv_id(text) for text in ids]
     bad = [text for text, arxiv_id in zip(ids, parsed, strict=True) if arxiv_id is None]
     run_request = ",".join(arxiv_id or text for text, arxiv_id in zip(ids, parsed, strict=True))
@@ -236,13 +231,26 @@ def import_arxiv_ids(
         run = import_run_start(source=ImportRun.Source.ARXIV_IDS, request=run_request)
         import_run_fail(run=run, reason=f"not an arXiv id or URL: {', '.join(bad)}")
         raise SourceError(run.error)
+    wanted = list(dict.fromkeys(arxiv_id for arxiv_id in parsed if arxiv_id))
     client = client or ArxivClient()
-    return _execute(
-        source=ImportRun.Source.ARXIV_IDS,
-        request=run_request,
-        fetch=lambda: client.by_ids([arxiv_id for arxiv_id in parsed if arxiv_id]),
-        progress=progress,
+
+    def fetch() -> ParsedDocument:
+        document = client.by_ids(wanted)
+        if document.records and len(wanted) <= HF_ENRICH_MAX:
+            hf = hf_client or HuggingFaceClient(interactive=True)
+            for record in document.records:
+                if found := hf.paper(record.arxiv_id):
+                    record.fields = {**found.fields, **record.fields}
+        return document
+
+    run = _execute(
+        source=ImportRun.Source.ARXIV_IDS, request=run_request, fetch=fetch, progress=progress
     )
+    if run.created + run.updated + run.unchanged == 0 and run.skipped:
+        reasons = list(run.skips.values_list("reason", flat=True)[:5])
+        import_run_fail(run=run, reason="; ".join(reasons))
+        raise SourceError(run.error, for_people=f"{reasons[0]}.")
+    return run
 
 
 def import_arxiv_category(
@@ -266,15 +274,51 @@ def import_arxiv_category(
     )
 
 
-def import_file(*, path: Path, progress: Progress | None = None) -> ImportRun:
-    """Imports a saved Hugging Face daily-papers JSON or arXiv Atom file (told by content)."""
+def _day_of_file(path: Path, kind: str, document: ParsedDocument, day: dt.date | None) -> None:
+    """Puts every paper of a saved daily list on a day: `day` when given (for an arXiv feed
+    too), else each record's own (Hugging Face's submittedOnDailyAt); records of an older
+    capture without it get the day most of the others name, else the date in the file's name.
+    A daily file with papers on no day fails the run: it would list them nowhere."""
+    if day is not None:
+        for record in document.records:
+            record.day = day
+        return
+    if kind != "hf" or all(record.day for record in document.records):
+        return
+    named = Counter(record.day for record in document.records if record.day)
+    in_name = DAY_IN_NAME.search(path.name)
+    fallback = named.most_common(1)[0][0] if named else None
+    if fallback is None and in_name:
+        try:
+            fallback = dt.date.fromisoformat(in_name.group())
+        except ValueError:
+            fallback = None
+    if fallback is None:
+        raise SourceError(
+            f"{path} does not say which day's list it is (its papers have no "
+            "submittedOnDailyAt and its name no date): give the day with --date"
+        )
+    for record in document.records:
+        record.day = record.day or fallback
+
+
+def import_file(
+    *, path: Path, day: dt.date | None = None, progress: Progress | None = None
+) -> ImportRun:
+    """Imports a saved Hugging Face daily-papers JSON or arXiv Atom file (told by content).
+
+    Its papers are put on the daily list of `day` when given, else of the day the file names
+    (see `_day_of_file`); the run's `days` say which.
+    """
 
     def fetch() -> ParsedDocument:
         try:
             body = path.read_bytes()
         except OSError as exc:
             raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc
-        return parse_saved_file(body)[1]
+        kind, document = parse_saved_file(body, name=str(path), day=day)
+        _day_of_file(path, kind, document, day)
+        return document
 
     return _execute(source=ImportRun.Source.FILE, request=str(path), fetch=fetch, progress=progress)
 
@@ -287,7 +331,8 @@ def import_run_repeat(*, run: ImportRun) -> ImportRun:
         return import_arxiv_ids(ids=run.request.split(","))
     if run.source == ImportRun.Source.ARXIV_CATEGORY:
         return import_arxiv_category(category=run.request)
-    return import_file(path=Path(run.request))
+    day = dt.date.fromisoformat(run.days[0]) if len(run.days) == 1 else None
+    return import_file(path=Path(run.request), day=day)
 
 
 def import_daily_days_due(*, today: dt.date, lookback: int) -> list[dt.date]:
@@ -308,9 +353,14 @@ def import_daily_days_due(*, today: dt.date, lookback: int) -> list[dt.date]:
 
 
 def paper_import_by_arxiv_id(
-    *, arxiv_id_or_url: str, interactive: bool, client: ArxivClient | None = None
+    *,
+    arxiv_id_or_url: str,
+    interactive: bool,
+    client: ArxivClient | None = None,
+    hf_client: HuggingFaceClient | None = None,
 ) -> Paper:
-    """The paper for an arXiv id or URL: ours if we have it, else fetched from arXiv.
+    """The paper for an arXiv id or URL: ours if we have it, else fetched from arXiv (and
+    what Hugging Face knows of it, when Hugging Face answers; see `import_arxiv_ids`).
 
     `interactive` is for a person waiting on a page: arXiv gets one short try
     (PAPERS_INTERACTIVE_TIMEOUT) instead of the imports' retries with backoff.
@@ -324,13 +374,12 @@ def paper_import_by_arxiv_id(
     paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
     if paper is not None:
         return paper
-    run = import_arxiv_ids(ids=[arxiv_id], client=client or ArxivClient(interactive=interactive))
-    paper = Paper.objects.filter(arxiv_id=arxiv_id).first()
-    if paper is None:
-        reason = f"arXiv has no paper {arxiv_id}."
-        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED, error=reason)
-        raise SourceError(reason)
-    return paper
+    import_arxiv_ids(
+        ids=[arxiv_id],
+        client=client or ArxivClient(interactive=interactive),
+        hf_client=hf_client,
+    )
+    return Paper.objects.get(arxiv_id=arxiv_id)
 
 
 def sample_files() -> list[Path]:

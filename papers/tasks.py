@@ -22,8 +22,10 @@ def import_daily(self: Task, day: str) -> int:
     """Imports one day's Hugging Face daily papers (YYYY-MM-DD); returns the run's id.
 
     The HTTP client already retries a few times with backoff; when the source is still down
-    (network, 5xx, 429) the task tries again later, up to three times. Other errors (a 400,
-    a malformed answer) fail the run with its reason and are not retried.
+    (network, 5xx, 429) the task tries again later, up to three times: after 5, 10, 20 minutes,
+    or when the source said to come back (a Retry-After longer than the client waits, which
+    fails the run with "asked to wait N s; will retry at <time>"), whichever is later. Other
+    errors (a 400, a malformed answer) fail the run with its reason and are not retried.
     """
     try:
         run = services.import_daily(day=dt.date.fromisoformat(day))
@@ -31,12 +33,20 @@ def import_daily(self: Task, day: str) -> int:
         # max_retries None is Celery's "retry for ever".
         retries_left = self.max_retries is None or self.request.retries < self.max_retries
         if exc.retryable and retries_left and not self.request.is_eager:
-            raise self.retry(exc=exc, countdown=300 * 2**self.request.retries) from exc
+            raise self.retry(exc=exc, countdown=retry_countdown(exc, self.request.retries)) from exc
         logger.warning("Daily import of %s failed: %s", day, exc)
         raise
     logger.info("Daily import of %s: %s", day, run.summary)
     day_imported.send(sender=import_daily, day=dt.date.fromisoformat(day))
     return run.pk
+
+
+def retry_countdown(exc: SourceError, retries: int) -> float:
+    """Seconds until the next try: the backoff, or later when the source asked for later."""
+    backoff = 300.0 * 2**retries
+    if exc.retry_at is None:
+        return backoff
+    return max(backoff, (exc.retry_at - timezone.now()).total_seconds())
 
 
 @shared_task(name="papers.import_daily_catch_up")

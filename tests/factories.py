@@ -18,6 +18,7 @@ from groups.models import (
     User,
     Vote,
 )
+from papers.indexing import search_index_fill
 from papers.models import Paper
 
 PASSWORD = "correct-Horse-battery-9"
@@ -53,6 +54,13 @@ class PaperFactory(DjangoModelFactory):
     authors = factory.LazyFunction(lambda: ["Ada Lovelace", "Alan Turing", "Grace Hopper"])
     published_at = factory.LazyFunction(lambda: datetime(2026, 6, 11, tzinfo=UTC))
     ai_keywords = factory.LazyFunction(lambda: ["alignment", "language models"])
+
+    @classmethod
+    def _after_postgeneration(cls, instance: Paper, create: bool, results: dict | None = None):
+        # Searchable at once, as an import's paper is within seconds (papers.indexing).
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            search_index_fill()
 
 
 class ReadingGroupFactory(DjangoModelFactory):

@@ -9,6 +9,7 @@ better a plain "try again in a minute" at once than the same answer ten seconds 
 Tests pass an httpx.MockTransport serving recorded responses, and a sleep that does not wait.
 """
 
+import datetime as dt
 import random
 import threading
 import time
@@ -21,6 +22,8 @@ from django.conf import settings
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 Sleep = Callable[[float], None]
+# Reads what a source says in the body of a refusal (a 4xx), or None when it says nothing useful.
+Explain = Callable[[httpx.Response], str | None]
 
 # Where clients send requests and how they wait when none is given. Tests point these at an
 # httpx.MockTransport serving recorded responses and at a sleep that returns at once.
@@ -33,7 +36,8 @@ class SourceError(Exception):
 
     The message (`str(exc)`) is the technical reason, for logs and ImportRun.error. `for_people`
     is the sentence to show the person who asked; it is the message itself unless one is given.
-    `retryable` is True when trying again later may help (network trouble, 5xx, 429).
+    `retryable` is True when trying again later may help (network trouble, 5xx, 429);
+    `retry_at` is when the source asked us to come back (its Retry-After), if it said.
     """
 
     def __init__(
@@ -43,11 +47,13 @@ class SourceError(Exception):
         retryable: bool = False,
         status: int | None = None,
         for_people: str | None = None,
+        retry_at: dt.datetime | None = None,
     ):
         super().__init__(message)
         self.retryable = retryable
         self.status = status
         self.for_people = for_people or message
+        self.retry_at = retry_at
 
 
 def user_agent() -> str:
@@ -87,8 +93,10 @@ class HttpClient:
         max_wait: float = 120.0,
         min_interval: float = 0.0,
         sleep: Sleep | None = None,
+        explain: Explain | None = None,
     ) -> None:
         self.name = name
+        self.explain = explain
         self.timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
         self.attempts = attempts
         self.backoff = backoff
@@ -124,8 +132,13 @@ class HttpClient:
         return min(self.backoff * 2**attempt * (0.5 + random.random()), self.max_wait)
 
     def get(self, url: str, *, params: dict[str, Any] | None = None) -> httpx.Response:
-        """GET with retries; returns a 2xx response or raises SourceError."""
+        """GET with retries; returns a 2xx response or raises SourceError.
+
+        A source that asks us to wait longer than `max_wait` (Retry-After) is not asked again
+        early: the SourceError says when it may be, in the message and in `retry_at`.
+        """
         last_error = ""
+        retry_at: dt.datetime | None = None
         for attempt in range(self.attempts):
             self._wait_turn()
             response: httpx.Response | None = None
@@ -137,20 +150,35 @@ class HttpClient:
                 if response.is_success:
                     return response
                 if response.status_code not in RETRY_STATUSES:
+                    said = (self.explain and self.explain(response)) or _snippet(response)
                     raise SourceError(
                         f"{self.name} answered {response.status_code} "
-                        f"{response.reason_phrase}: {_snippet(response)}",
+                        f"{response.reason_phrase}: {said}",
                         status=response.status_code,
                         for_people=f"{self.name} turned the request down "
                         f"(it answered {response.status_code}).",
                     )
                 last_error = f"{self.name} answered {response.status_code} {response.reason_phrase}"
+                wait = _retry_after_seconds(response)
+                if wait is not None:
+                    retry_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)
+                    if wait > self.max_wait:
+                        raise SourceError(
+                            f"{last_error} and asked to wait {wait:.0f} s; "
+                            f"will retry at {retry_at:%Y-%m-%d %H:%M:%S} UTC",
+                            retryable=True,
+                            status=response.status_code,
+                            retry_at=retry_at,
+                            for_people=f"{self.name} is busy; try again after "
+                            f"{retry_at:%H:%M} UTC.",
+                        )
             if attempt + 1 < self.attempts:
                 self.sleep(self._delay(attempt, response))
         tries = "1 try" if self.attempts == 1 else f"{self.attempts} tries"
         raise SourceError(
             f"{last_error} (gave up after {tries})",
             retryable=True,
+            retry_at=retry_at,
             for_people=f"{self.name} did not answer; try again in a minute.",
         )
 

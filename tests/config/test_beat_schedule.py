@@ -9,6 +9,7 @@ from config.celery import app
 EXPECTED_TASKS = {
     "send-session-reminders": "groups.send_session_reminders",
     "papers-import-daily": "papers.import_daily_catch_up",
+    "papers-search-index": "papers.search_index_fill",
     "send-digests": "groups.send_digests",
     "send-notification-summaries": "groups.send_notification_summaries",
     "requeue-pending-notifications": "groups.requeue_pending_notifications",

@@ -21,8 +21,14 @@ def run_command(*args: str) -> tuple[int, str, str]:
 
 def test_it_imports_the_recorded_daily_file_twice() -> None:
     path = str(hf_fixture_path())
-    assert run_command("--file", path) == (0, "30 created, 0 updated, 0 unchanged, 0 skipped\n", "")
-    assert run_command("--file", path)[1] == "0 created, 0 updated, 30 unchanged, 0 skipped\n"
+    assert run_command("--file", path) == (
+        0,
+        "30 created, 0 updated, 0 unchanged, 0 skipped; listed on 2026-06-12\n",
+        "",
+    )
+    assert run_command("--file", path)[1] == (
+        "0 created, 0 updated, 30 unchanged, 0 skipped; listed on 2026-06-12\n"
+    )
     assert Paper.objects.count() == 30
 
 
@@ -53,14 +59,20 @@ def test_it_lists_skipped_records(tmp_path) -> None:
     path = tmp_path / "day.json"
     path.write_text(json.dumps(items))
     code, out, err = run_command("--file", str(path))
-    assert (code, out) == (0, "29 created, 0 updated, 0 unchanged, 1 skipped\n")
+    assert (code, out) == (
+        0,
+        "29 created, 0 updated, 0 unchanged, 1 skipped; listed on 2026-06-12\n",
+    )
     assert "skipped bogus: not an arXiv id" in err
 
 
 def test_it_backfills_days_with_progress(hf_day: FakeNetwork) -> None:
     code, out, err = run_command("--date", "2026-06-12", "--days", "3")
     assert code == 0
-    assert out == "30 created, 60 updated, 0 unchanged, 0 skipped\n"
+    assert out == (
+        "30 created, 60 updated, 0 unchanged, 0 skipped; listed on 2026-06-10, 2026-06-11, "
+        "2026-06-12\n"
+    )
     assert "[1/3] 2026-06-10" in err and "[3/3] 2026-06-12" in err
     days = sorted({r.url.params["date"] for r in hf_day.requests})
     assert days == ["2026-06-10", "2026-06-11", "2026-06-12"]

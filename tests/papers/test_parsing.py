@@ -108,10 +108,17 @@ def test_it_copes_with_older_answers_lacking_optional_fields() -> None:
     item["somethingNew"] = {"ignored": True}
     record = hf_item_to_record(item)
     assert isinstance(record, PaperRecord)
-    assert record.fields["github_repo"] == ""
-    assert record.fields["github_stars"] is None
-    assert record.fields["ai_keywords"] == []
-    assert "thumbnail_url" not in record.fields
+    # Absent means unknown: left out, so a re-import keeps what was stored.
+    for name in (
+        "github_repo",
+        "github_stars",
+        "project_page",
+        "organization",
+        "ai_summary",
+        "ai_keywords",
+        "thumbnail_url",
+    ):
+        assert name not in record.fields
 
 
 def test_it_drops_links_that_are_not_http() -> None:
@@ -120,8 +127,9 @@ def test_it_drops_links_that_are_not_http() -> None:
     item["paper"]["projectPage"] = "data:text/html,<script>alert(1)</script>"
     record = hf_item_to_record(item)
     assert isinstance(record, PaperRecord)
-    assert record.fields["github_repo"] == ""
-    assert record.fields["project_page"] == ""
+    # Never stored, and never erasing a good link stored before.
+    assert "github_repo" not in record.fields
+    assert "project_page" not in record.fields
 
 
 @pytest.mark.parametrize(

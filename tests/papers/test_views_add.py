@@ -42,7 +42,8 @@ def test_it_sends_a_double_click_to_the_same_paper(network: FakeNetwork) -> None
     second = client.post("/papers/add/", {"arxiv": "2202.12139"})
     assert first["Location"] == second["Location"]
     assert Paper.objects.count() == 1
-    assert len(network.requests) == 1
+    # The first asks arXiv, then Hugging Face (which does not know it here); the second, nothing.
+    assert [r.url.host for r in network.requests] == ["export.arxiv.org", "huggingface.co"]
 
 
 def test_it_goes_to_a_known_paper_without_fetching(network: FakeNetwork) -> None:

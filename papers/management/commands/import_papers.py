@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from papers import services
 from papers.clients.http import SourceError
-from papers.models import ImportRun
+from papers.models import ImportRun, days_text
 
 
 def _date(text: str) -> dt.date:
@@ -34,7 +34,11 @@ class Command(BaseCommand):
         )
         source.add_argument("--arxiv", nargs="+", metavar="ID_OR_URL", help="arXiv ids or URLs")
         source.add_argument("--category", help="newest papers of an arXiv category, e.g. cs.CL")
-        parser.add_argument("--date", help="the day to import (YYYY-MM-DD); default today (UTC)")
+        parser.add_argument(
+            "--date",
+            help="the day to import (YYYY-MM-DD); default today (UTC). With --file: the day "
+            "whose list the file's papers go on (default: the day the file names)",
+        )
         parser.add_argument(
             "--days", type=int, default=1, help="back-fill: this many days ending at --date"
         )
@@ -51,10 +55,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["days"] < 1:
             raise CommandError("--days must be 1 or more")
+        if options["days"] > 1 and (options["file"] or options["arxiv"] or options["category"]):
+            raise CommandError("--days is for daily imports from Hugging Face")
+        if options["date"] and (options["arxiv"] or options["category"]):
+            raise CommandError("--date is for daily imports and saved files")
+        day = _date(options["date"]) if options["date"] else None
         runs: list[ImportRun] = []
         try:
             if options["file"]:
-                runs.append(services.import_file(path=options["file"], progress=self._progress))
+                runs.append(
+                    services.import_file(path=options["file"], day=day, progress=self._progress)
+                )
             elif options["arxiv"]:
                 runs.append(
                     services.import_arxiv_ids(ids=options["arxiv"], progress=self._progress)
@@ -66,7 +77,7 @@ class Command(BaseCommand):
                     )
                 )
             else:
-                last = _date(options["date"]) if options["date"] else timezone.now().date()
+                last = day or timezone.now().date()
                 days = [last - dt.timedelta(days=n) for n in range(options["days"])][::-1]
                 for number, day in enumerate(days, start=1):
                     if len(days) > 1:
@@ -82,7 +93,9 @@ class Command(BaseCommand):
         for run in runs:
             for skip in run.skips.all()[:20]:
                 self.stderr.write(f"  skipped {skip.record_id or '(no id)'}: {skip.reason}")
+        listed = [listed_on for run in runs for listed_on in run.days]
         self.stdout.write(
             f"{total['created']} created, {total['updated']} updated, "
             f"{total['unchanged']} unchanged, {total['skipped']} skipped"
+            + (f"; listed on {days_text(listed)}" if listed else "")
         )
