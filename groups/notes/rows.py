@@ -47,6 +47,11 @@ class RowView:
     zone: tzinfo = field(init=False)
     zone_name: str = field(init=False)
     months: tuple[str, ...] = field(init=False)
+    # The reader's view of the thread as a query, for links that come back to it; `back_state`
+    # only when it differs from the default view (plain links stay short). Made once, used by
+    # every row's actions.
+    state: str = field(init=False)
+    back_state: str = field(init=False)
 
     def __post_init__(self) -> None:
         # Escaped once: these are printed in every row.
@@ -57,21 +62,15 @@ class RowView:
         # As the date filter's "M": "Jan" ... "Dec", translated.
         months = ("", *(str(MONTHS_3[month]).title() for month in range(1, 13)))
         object.__setattr__(self, "months", months)
+        state = f"?order={self.order}&amp;collapsed={self.collapsed}"
+        object.__setattr__(self, "state", state)
+        changed = self.order == "newest" or bool(self.collapsed)
+        object.__setattr__(self, "back_state", state if changed else "")
 
     def time(self, value: datetime) -> str:
         """ "3 Dec 2026, 14:05" in the reader's zone (the date filter's "j M Y, H:i")."""
         local = value.astimezone(self.zone)
         return f"{local.day} {self.months[local.month]} {local.year}, {local:%H:%M}"
-
-    @property
-    def state(self) -> str:
-        """The reader's view of the thread as a query, for links that come back to it."""
-        return f"?order={self.order}&amp;collapsed={self.collapsed}"
-
-    @property
-    def back_state(self) -> str:
-        """The same, only when it differs from the default view (plain links stay short)."""
-        return self.state if self.order == "newest" or self.collapsed else ""
 
 
 def content_html(note: ShownNote, placeholder: Placeholder, view: RowView) -> str:
