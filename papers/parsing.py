@@ -6,6 +6,7 @@ inside a good document becomes a RecordError: that record is skipped, with its r
 """
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -94,7 +95,7 @@ class PaperRecord:
                     item = _ITEM.decode(item)
                 except (msgspec.DecodeError, msgspec.ValidationError):
                     item = None
-            built = hf_item_to_record(item)
+            built = hf_item_to_record(item, arxiv_id=self.arxiv_id)
             if isinstance(built, RecordError):
                 self._error = RecordError(built.record_id or self.arxiv_id, built.reason)
             else:
@@ -281,6 +282,12 @@ def _int(value: Any, default: int | None = 0) -> int | None:
 def _datetime(value: Any) -> dt.datetime | None:
     if not isinstance(value, str) or not value:
         return None
+    return _datetime_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _datetime_text(value: str) -> dt.datetime | None:
+    # Cached: a daily list names the same few days for all its papers (datetimes are immutable).
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -357,7 +364,9 @@ def _given(key: str, *places: dict[str, Any]) -> Any:
     return None
 
 
-def hf_item_to_record(item: Any, *, day: dt.date | None = None) -> PaperRecord | RecordError:
+def hf_item_to_record(
+    item: Any, *, day: dt.date | None = None, arxiv_id: str | None = None
+) -> PaperRecord | RecordError:
     """A Hugging Face daily-papers item (or a /api/papers/{id} answer) as a record.
 
     Field notes: `upvotes` is inside `paper`, `numComments` at the top level; the optional
@@ -371,15 +380,17 @@ def hf_item_to_record(item: Any, *, day: dt.date | None = None) -> PaperRecord |
       unknown too: never stored, never erasing what was.
 
     Unknown fields are ignored. A record without id or title is an error; so are authors in
-    a shape that has no names in it.
+    a shape that has no names in it. `arxiv_id`, when given, is the id already read from this
+    very item (a deferred record's): it is not read again.
     """
     if not isinstance(item, dict):
         return RecordError("", "not a JSON object")
     paper: dict[str, Any] = item["paper"] if isinstance(item.get("paper"), dict) else item
-    checked = _checked_id(paper.get("id"))
-    if isinstance(checked, RecordError):
-        return checked
-    arxiv_id, _version = checked
+    if arxiv_id is None:  # else read from this very item already (a deferred record)
+        checked = _checked_id(paper.get("id"))
+        if isinstance(checked, RecordError):
+            return checked
+        arxiv_id = checked[0]
     # Written out rather than looped over a table of fields: this runs for every new or
     # changed paper of an import (bench/papers.py).
     in_paper, in_item = paper.get, item.get
