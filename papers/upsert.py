@@ -22,7 +22,9 @@ with thousands of placeholders:
    even read (papers.parsing.PaperRecord is deferred): the usual daily re-import costs its JSON
    parsing and this query.
 2. New papers are copied straight into papers_paper (COPY on PostgreSQL, executemany on SQLite),
-   their fields read while the database writes the rows before. On PostgreSQL this runs in a
+   their fields read while the database writes the rows before. The COPY is binary: each row
+   is built in one pass from the record (JSON encoded once, by msgspec), and no value is
+   turned into text here or parsed back from it there. On PostgreSQL this runs in a
    savepoint: when a concurrent import created one of them meanwhile, the COPY fails on the
    unique arXiv id, and those records take step 3's path instead (INSERT ... ON CONFLICT DO
    NOTHING), so the counts stay exact.
@@ -156,7 +158,7 @@ class _Rows:
         self.json = [isinstance(_field(name), JSONField) for name in DATA_FIELDS]
         # PostgreSQL's types of the id and NEW_COLUMNS ("varchar(32)" is a varchar), for COPY.
         self.binary_types = [
-            _field(name).db_type(connection).split("(")[0] for name in ("id", *NEW_COLUMNS)
+            str(_field(name).db_type(connection)).split("(")[0] for name in ("id", *NEW_COLUMNS)
         ]
         # The model's defaults as binary_row writes them: JSON encoded, the rest as they are.
         self.binary_defaults = [
