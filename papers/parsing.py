@@ -6,6 +6,7 @@ inside a good document becomes a RecordError: that record is skipped, with its r
 """
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -80,7 +81,7 @@ class PaperRecord:
         self.day = day
         self._digest = digest
         self._fields = fields
-        self._item = item  # the source item: a dict, or the raw JSON of one (bytes)
+        self._item = item  # the source item: a dict, or its raw JSON (bytes or msgspec.Raw)
         self._counters = counters
         self._content: str | None = None
         self._error: RecordError | None = None
@@ -94,7 +95,7 @@ class PaperRecord:
                     item = _ITEM.decode(item)
                 except (msgspec.DecodeError, msgspec.ValidationError):
                     item = None
-            built = hf_item_to_record(item)
+            built = hf_item_to_record(item, arxiv_id=self.arxiv_id)
             if isinstance(built, RecordError):
                 self._error = RecordError(built.record_id or self.arxiv_id, built.reason)
             else:
@@ -104,8 +105,8 @@ class PaperRecord:
     @property
     def digest(self) -> str:
         """The digest of the source item ("" for a record built from fields, until set)."""
-        if not self._digest and isinstance(self._item, bytes):
-            self._digest = _digest(self._item)  # taken when first asked: while COPY writes
+        if not self._digest and isinstance(self._item, bytes | msgspec.Raw):
+            self._digest = _digest(memoryview(self._item))  # when first asked: while COPY writes
         return self._digest
 
     @digest.setter
@@ -129,7 +130,7 @@ class PaperRecord:
         if self._content is None:
             item = self._item
             if isinstance(item, bytes | msgspec.Raw):
-                self._content = _digest_less_counters(bytes(item))
+                self._content = _digest_less_counters(memoryview(item))
             else:
                 self._content = fields_digest(self.fields, leave_out=COUNTERS)
         return self._content
@@ -152,14 +153,14 @@ class PaperRecord:
 
 # The fields that are counts: a re-import where only they moved writes only them.
 COUNTERS = frozenset({"upvotes", "num_comments", "github_stars"})
-# The counts' keys in a Hugging Face item's JSON. Such a key can only be a key: a string inside
-# a value cannot hold an unescaped quote.
-COUNTER_KEYS = (b'"upvotes"', b'"numComments"', b'"githubStars"')
-NUMBER_CHARS = frozenset(b"-+0123456789.eE")
-JSON_SPACE = frozenset(b" \t\r\n")
+# A count's key and its value, in a Hugging Face item's JSON (the value is group 1). Such a key
+# can only be a key: a string inside a value cannot hold an unescaped quote.
+COUNTER_VALUE = re.compile(
+    rb'"(?:upvotes|numComments|githubStars)"[ \t\r\n]*:[ \t\r\n]*([-+0-9.eE]*)'
+)
 
 
-def _digest(*parts: bytes) -> str:
+def _digest(*parts: bytes | memoryview) -> str:
     # SHA-256 (hardware-accelerated on most machines), cut to 32 hex digits.
     digest = hashlib.sha256(READER_VERSION)
     for part in parts:
@@ -167,32 +168,17 @@ def _digest(*parts: bytes) -> str:
     return digest.hexdigest()[:32]
 
 
-def _digest_less_counters(raw: bytes) -> str:
-    """The digest of an item's raw JSON with the counts' values left out."""
-    spans = []
-    size = len(raw)
-    for key in COUNTER_KEYS:
-        at = raw.find(key)
-        while at != -1:
-            end = at + len(key)
-            while end < size and raw[end] in JSON_SPACE:
-                end += 1
-            if end < size and raw[end] == 58:  # ":" after the key: its value follows
-                end += 1
-                while end < size and raw[end] in JSON_SPACE:
-                    end += 1
-                start = end
-                while end < size and raw[end] in NUMBER_CHARS:
-                    end += 1
-                spans.append((start, end))
-            at = raw.find(key, end)
-    pieces = []
+def _digest_less_counters(raw: bytes | memoryview) -> str:
+    """The digest of an item's raw JSON with the counts' values left out (one pass over it;
+    a memoryview's slices copy nothing)."""
+    digest = hashlib.sha256(READER_VERSION)
     position = 0
-    for start, end in sorted(spans):
-        pieces.append(raw[position:start])
+    for match in COUNTER_VALUE.finditer(raw):
+        start, end = match.span(1)
+        digest.update(raw[position:start])
         position = end
-    pieces.append(raw[position:])
-    return _digest(*pieces)
+    digest.update(raw[position:])
+    return digest.hexdigest()[:32]
 
 
 def fields_digest(fields: dict[str, Any], *, leave_out: frozenset[str] = frozenset()) -> str:
@@ -296,6 +282,12 @@ def _int(value: Any, default: int | None = 0) -> int | None:
 def _datetime(value: Any) -> dt.datetime | None:
     if not isinstance(value, str) or not value:
         return None
+    return _datetime_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _datetime_text(value: str) -> dt.datetime | None:
+    # Cached: a daily list names the same few days for all its papers (datetimes are immutable).
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -372,7 +364,9 @@ def _given(key: str, *places: dict[str, Any]) -> Any:
     return None
 
 
-def hf_item_to_record(item: Any, *, day: dt.date | None = None) -> PaperRecord | RecordError:
+def hf_item_to_record(
+    item: Any, *, day: dt.date | None = None, arxiv_id: str | None = None
+) -> PaperRecord | RecordError:
     """A Hugging Face daily-papers item (or a /api/papers/{id} answer) as a record.
 
     Field notes: `upvotes` is inside `paper`, `numComments` at the top level; the optional
@@ -386,15 +380,17 @@ def hf_item_to_record(item: Any, *, day: dt.date | None = None) -> PaperRecord |
       unknown too: never stored, never erasing what was.
 
     Unknown fields are ignored. A record without id or title is an error; so are authors in
-    a shape that has no names in it.
+    a shape that has no names in it. `arxiv_id`, when given, is the id already read from this
+    very item (a deferred record's): it is not read again.
     """
     if not isinstance(item, dict):
         return RecordError("", "not a JSON object")
     paper: dict[str, Any] = item["paper"] if isinstance(item.get("paper"), dict) else item
-    checked = _checked_id(paper.get("id"))
-    if isinstance(checked, RecordError):
-        return checked
-    arxiv_id, _version = checked
+    if arxiv_id is None:  # else read from this very item already (a deferred record)
+        checked = _checked_id(paper.get("id"))
+        if isinstance(checked, RecordError):
+            return checked
+        arxiv_id = checked[0]
     # Written out rather than looped over a table of fields: this runs for every new or
     # changed paper of an import (bench/papers.py).
     in_paper, in_item = paper.get, item.get
@@ -527,7 +523,9 @@ def _deferred(
     )
 
 
-def hf_raw_item_deferred(raw: bytes, *, day: dt.date | None = None) -> PaperRecord | RecordError:
+def hf_raw_item_deferred(
+    raw: bytes | msgspec.Raw, *, day: dt.date | None = None
+) -> PaperRecord | RecordError:
     """A daily-papers item, as its raw JSON, as a deferred record: its id, day, counts and
     digest only (see PaperRecord); `hf_item_to_record` reads the rest when it is needed."""
     try:
@@ -556,7 +554,7 @@ def hf_raw_item_deferred(raw: bytes, *, day: dt.date | None = None) -> PaperReco
         paper.submittedOnDailyAt,
         day,
         digest="",  # of the raw item, when first asked for (PaperRecord.digest)
-        item=bytes(raw),
+        item=raw,  # not copied: a view of the document
         counters=counters,
     )
 

@@ -22,7 +22,9 @@ with thousands of placeholders:
    even read (papers.parsing.PaperRecord is deferred): the usual daily re-import costs its JSON
    parsing and this query.
 2. New papers are copied straight into papers_paper (COPY on PostgreSQL, executemany on SQLite),
-   their fields read while the database writes the rows before. On PostgreSQL this runs in a
+   their fields read while the database writes the rows before. The COPY is binary: each row
+   is built in one pass from the record (JSON encoded once, by msgspec), and no value is
+   turned into text here or parsed back from it there. On PostgreSQL this runs in a
    savepoint: when a concurrent import created one of them meanwhile, the COPY fails on the
    unique arXiv id, and those records take step 3's path instead (INSERT ... ON CONFLICT DO
    NOTHING), so the counts stay exact.
@@ -134,6 +136,17 @@ def _stored(cursor: Any, records: Sequence[PaperRecord]) -> dict[str, _Stored]:
     return stored
 
 
+class _JsonbBytesDumper(psycopg.adapt.Dumper):
+    """JSON already encoded (bytes), as jsonb's binary format: a version byte, then the text.
+    Registered for the jsonb columns of a binary COPY only (by type, not for any Python one)."""
+
+    format = psycopg.pq.Format.BINARY
+    oid = psycopg.adapters.types["jsonb"].oid
+
+    def dump(self, obj: Any) -> bytes:
+        return b"\x01" + obj
+
+
 class _Rows:
     """Records as rows of BATCH_COLUMNS, values as the columns store them: JSON serialised as
     Django's JSONField does (so SQLite's text comparisons see what the ORM writes), and on
@@ -143,6 +156,17 @@ class _Rows:
     def __init__(self) -> None:
         self.sqlite = not _postgres()
         self.json = [isinstance(_field(name), JSONField) for name in DATA_FIELDS]
+        # PostgreSQL's types of the id and NEW_COLUMNS ("varchar(32)" is a varchar), for COPY.
+        self.binary_types = [
+            str(_field(name).db_type(connection)).split("(")[0] for name in ("id", *NEW_COLUMNS)
+        ]
+        # The model's defaults as binary_row writes them: JSON encoded, the rest as they are.
+        self.binary_defaults = [
+            msgspec.json.encode(_field(name).get_default())
+            if is_json
+            else _field(name).get_db_prep_save(_field(name).get_default(), connection)
+            for name, is_json in zip(DATA_FIELDS, self.json, strict=True)
+        ]
 
     def row(
         self, record: PaperRecord, content: str | None, *, counters_only: bool = False
@@ -172,6 +196,24 @@ class _Rows:
             _field(name).get_db_prep_save(_field(name).get_default(), connection)
             for name in DATA_FIELDS
         ]
+
+    def binary_row(self, paper_id: int, record: PaperRecord, now: Any) -> tuple[Any, ...]:
+        """The row of a new paper (id, then NEW_COLUMNS) for a binary COPY, in one pass: the
+        JSON as bytes (_JsonbBytesDumper), the model's default for a field the record lacks."""
+        fields = record.fields
+        values: list[Any] = [paper_id, record.arxiv_id]
+        for name, is_json, default in zip(
+            DATA_FIELDS, self.json, self.binary_defaults, strict=True
+        ):
+            value = fields.get(name)
+            if value is None:
+                values.append(default)
+            elif is_json:
+                values.append(msgspec.json.encode(value))
+            else:
+                values.append(value)
+        values += (record.digest, record.content_digest(), False, now, now)
+        return tuple(values)
 
     def new_row(self, row: tuple[Any, ...], defaults: list[Any], now: Any) -> tuple[Any, ...]:
         data = [
@@ -260,10 +302,9 @@ def _copy_new(
     """Step 2: the papers not stored yet, straight into papers_paper. Returns the records it
     created, those (with their rows) left for the batch because a concurrent import created
     one of them first (PostgreSQL), and whether their listings were written too."""
-    defaults = rows.defaults()
-    good: list[tuple[PaperRecord, tuple[Any, ...]]] = []
+    good: list[PaperRecord] = []
 
-    def produce() -> Iterable[tuple[Any, ...]]:
+    def produce() -> Iterable[PaperRecord]:
         # Each record is read here, while the database writes the rows before it.
         for record in records:
             if error := record.resolve():
@@ -271,17 +312,22 @@ def _copy_new(
                 continue
             if not record.digest:  # a record read at once (arXiv): the digest of its fields
                 record.digest = fields_digest(record.fields)
-            row = rows.row(record, record.content_digest())
-            good.append((record, row))
-            yield rows.new_row(row, defaults, now)
+            good.append(record)
+            yield record
 
     columns = ", ".join(NEW_COLUMNS)
     pending = iter(produce())
     if not _postgres():
+        defaults = rows.defaults()
         placeholders = ", ".join(["%s"] * len(NEW_COLUMNS))
-        sql = f"INSERT INTO papers_paper ({columns}) VALUES ({placeholders})"
-        cursor.executemany(sql, list(pending))
-        return [record for record, _row in good], [], False
+        cursor.executemany(
+            f"INSERT INTO papers_paper ({columns}) VALUES ({placeholders})",
+            [
+                rows.new_row(rows.row(record, record.content_digest()), defaults, now)
+                for record in pending
+            ],
+        )
+        return good, [], False
     # The new papers' ids, taken first, so that their listings are copied too, without a join.
     cursor.execute(
         "SELECT nextval(pg_get_serial_sequence('papers_paper', 'id')) FROM generate_series(1, %s)",
@@ -289,23 +335,30 @@ def _copy_new(
     )
     ids = [row[0] for row in cursor.fetchall()]
     listings: list[tuple[int, dt.date]] = []
+    # In binary: no value is turned into text here or parsed from it there.
+    cursor.cursor.adapters.register_dumper(None, _JsonbBytesDumper)
     try:
         with transaction.atomic():
-            with cursor.cursor.copy(f"COPY papers_paper (id, {columns}) FROM STDIN") as copy:
-                for paper_id, row in zip(ids, pending, strict=False):
-                    copy.write_row((paper_id, *row))
-                    day = good[-1][0].day
-                    if day is not None:
-                        listings.append((paper_id, day))
+            with cursor.cursor.copy(
+                f"COPY papers_paper (id, {columns}) FROM STDIN (FORMAT BINARY)"
+            ) as copy:
+                copy.set_types(rows.binary_types)
+                for paper_id, record in zip(ids, pending, strict=False):
+                    copy.write_row(rows.binary_row(paper_id, record, now))
+                    if record.day is not None:
+                        listings.append((paper_id, record.day))
             # Papers created in this transaction are on no list yet: nothing to conflict with.
-            with cursor.cursor.copy("COPY papers_dailylisting (paper_id, day) FROM STDIN") as copy:
+            with cursor.cursor.copy(
+                "COPY papers_dailylisting (paper_id, day) FROM STDIN (FORMAT BINARY)"
+            ) as copy:
+                copy.set_types(["bigint", "date"])
                 for listing in listings:
                     copy.write_row(listing)
     except psycopg.errors.UniqueViolation:
-        for _row in pending:  # read the rest, for the batch
+        for _record in pending:  # read the rest, for the batch
             pass
-        return [], good, False
-    return [record for record, _row in good], [], True
+        return [], [(record, rows.row(record, record.content_digest())) for record in good], False
+    return good, [], True
 
 
 def _batch_write(
