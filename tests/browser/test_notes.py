@@ -172,7 +172,11 @@ def test_it_holds_a_threaded_conversation_with_math_and_code(browser, live_serve
     expect(bob.locator("form.delete-form")).to_have_count(0)
     note_item(bob, "Yes:").get_by_role("link", name="Delete").click()
     screenshot(bob, "notes-delete-prompt")
-    bob.locator("form.delete-form").get_by_role("button", name="Delete").click()
+    # The prompt stands in the note's body, so "Yes:" is gone from the page before the POST
+    # is answered: wait for the answer, or Alice's refresh below can read the thread first.
+    with bob.expect_response(lambda response: response.request.method == "POST"):
+        bob.locator("form.delete-form").get_by_role("button", name="Delete").click()
+    settled(bob)
     expect(note_item(bob, "Yes:")).to_have_count(0)
     # Alice deletes her root note, which has replies: "[deleted]" keeps its place.
     refresh_thread(alice)
