@@ -432,7 +432,7 @@ def thread_items(places: Sequence[ThreadPlace]) -> list[ThreadItem]:
             edited_at,
             deleted_at,
             hidden_at,
-        ) in Note.objects.filter(pk__in=wanted).for_rows()
+        ) in Note.objects.filter(id__in_ids=wanted).for_rows()
     }
     return [
         ThreadItem(
