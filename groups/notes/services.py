@@ -1,10 +1,11 @@
 """Notes: the write services, and reading a thread as a flat, depth-indented list.
 
-A thread is read in two queries. The first (`Note.objects.for_tree(subject)`) reads every note as
-a tuple of ids and flags, and the tree is built from those here in Python: with 2,000 notes that is
-a few milliseconds (bench/notes.py measures it), cheaper than a recursive CTE or a stored path,
-which would also have to be kept right on every write. The second (`thread_items`) reads what the
-rows of the page shown (200 of the 2,000) print, as `ShownNote`s: no model instances.
+A thread is laid out from one query (`Note.objects.for_tree(subject)`), every note as a tuple of
+ids and flags, by `build_thread` in Python: with 2,000 notes a few milliseconds. Pages take that
+layout from the cache when they can (groups/notes/layout.py, keyed by the subject's
+`notes_version`), so the walk runs once per change of the thread, not per page. Then
+`thread_items` reads what the rows of the page shown (200 of the 2,000) print, as `ShownNote`s:
+no model instances.
 """
 
 from __future__ import annotations
