@@ -218,6 +218,20 @@ def _thread_url(private) -> str:
     return reverse("note_thread", args=[private.group.slug, "nominations", private.nomination.pk])
 
 
+def _note(private, html: str, *, author=None, **fields) -> Note:
+    """A note written straight to the database (past the services), on the nomination unless
+    `session=` says otherwise."""
+    if "session" not in fields:
+        fields["nomination"] = private.nomination
+    return Note.objects.create(
+        group=private.group,
+        author=author or private.member,
+        body=html,
+        body_html=html,
+        **fields,
+    )
+
+
 def test_a_warm_thread_page_reads_no_tree(private, django_assert_num_queries) -> None:
     Note.objects.bulk_create(
         Note(
@@ -239,22 +253,9 @@ def test_a_warm_thread_page_reads_no_tree(private, django_assert_num_queries) ->
 
 def test_a_note_written_past_the_services_shows_at_once(private) -> None:
     client = client_for(private.member)
-    first = Note.objects.create(
-        group=private.group,
-        nomination=private.nomination,
-        author=private.member,
-        body="first",
-        body_html="<p>first</p>",
-    )
+    first = _note(private, "<p>first</p>")
     assert b"<p>first</p>" in client.get(_thread_url(private)).content
-    Note.objects.create(
-        group=private.group,
-        nomination=private.nomination,
-        author=private.other_member,
-        parent=first,
-        body="second",
-        body_html="<p>second</p>",
-    )
+    _note(private, "<p>second</p>", author=private.other_member, parent=first)
     html = client.get(_thread_url(private)).content.decode()
     assert "<p>second</p>" in html and "Hide 1 reply" in html
     Note.objects.filter(pk=first.pk).update(hidden_at=timezone.now())
@@ -273,13 +274,7 @@ UNREACHABLE = {
 
 
 def test_it_lays_the_thread_out_without_a_cache(private) -> None:
-    note = Note.objects.create(
-        group=private.group,
-        nomination=private.nomination,
-        author=private.member,
-        body="q",
-        body_html="<p>the question</p>",
-    )
+    note = _note(private, "<p>the question</p>")
     with override_settings(CACHES=UNREACHABLE):
         places = thread_places(private.nomination)
         assert [place.note_id for place in places] == [note.pk]
@@ -290,13 +285,7 @@ def test_it_lays_the_thread_out_without_a_cache(private) -> None:
 
 def test_it_serves_the_page_without_a_cache(private) -> None:
     # The view itself, with the rate limits and sessions in the database as ever.
-    Note.objects.create(
-        group=private.group,
-        nomination=private.nomination,
-        author=private.member,
-        body="q",
-        body_html="<p>the question</p>",
-    )
+    _note(private, "<p>the question</p>")
     client = client_for(private.member)
     with override_settings(CACHES=UNREACHABLE):
         response = client.get(_thread_url(private))
@@ -305,16 +294,8 @@ def test_it_serves_the_page_without_a_cache(private) -> None:
 
 
 def test_a_session_thread_has_its_own_layout(private) -> None:
-    on_nomination = Note.objects.create(
-        group=private.group,
-        nomination=private.nomination,
-        author=private.member,
-        body="n",
-        body_html="n",
-    )
-    on_session = Note.objects.create(
-        group=private.group, session=private.session, author=private.member, body="s", body_html="s"
-    )
+    on_nomination = _note(private, "n")
+    on_session = _note(private, "s", session=private.session)
     assert [p.note_id for p in thread_places(private.nomination)] == [on_nomination.pk]
     session = DiscussionSession.objects.get(pk=private.session.pk)
     assert [p.note_id for p in thread_places(session)] == [on_session.pk]
