@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from groups.models.groups import Nomination, ReadingGroup
+from groups.models.groups import Nomination, ReadingGroup, new_notes_version
 
 
 class DiscussionSessionQuerySet(models.QuerySet["DiscussionSession"]):
@@ -78,6 +78,8 @@ class DiscussionSession(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Changed by the database with every write of one of its notes: see groups.notes.layout.
+    notes_version = models.BigIntegerField(default=new_notes_version, editable=False)
 
     objects = DiscussionSessionQuerySet.as_manager()
     # Set by groups.discussions.services for the RSVP box: the viewer's answer, if any.

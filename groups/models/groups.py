@@ -1,3 +1,4 @@
+import secrets
 from typing import Self
 
 from django.conf import settings
@@ -194,6 +195,12 @@ class Membership(models.Model):
         return self.role in {self.Role.OWNER, self.Role.ORGANIZER}
 
 
+def new_notes_version() -> int:
+    """A notes thread's first version: random, so a subject whose id is used again (SQLite
+    reuses the highest id once its row is gone) never meets a layout cached for the old one."""
+    return secrets.randbits(48)
+
+
 class Nomination(models.Model):
     """A paper proposed to a group. At most one open nomination per paper and group."""
 
@@ -212,6 +219,8 @@ class Nomination(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Changed by the database with every write of one of its notes: see groups.notes.layout.
+    notes_version = models.BigIntegerField(default=new_notes_version, editable=False)
 
     objects = NominationQuerySet.as_manager()
 

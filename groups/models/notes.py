@@ -9,8 +9,10 @@ subject; the subject belongs to the note's group).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import models
 from django.db.models import Q
 
@@ -34,6 +36,27 @@ NoteRowValues = tuple[
     datetime | None,
     datetime | None,
 ]
+
+
+class InIds(models.Lookup):
+    """`id__in_ids=[...]`: `IN (1, 2, 3)` with the ids, ints only, written into the statement.
+
+    A thread's page reads its 200 notes by id; binding 200 parameters one by one was a third of
+    that query's time (bench/pages.py). Each value is made an int first, so nothing but digits
+    reaches the SQL. An empty list matches nothing without a query, as `__in` does.
+    """
+
+    lookup_name = "in_ids"
+    prepare_rhs = False
+
+    def get_prep_lookup(self) -> list[int]:
+        return [int(value) for value in self.rhs]
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
+        if not self.rhs:
+            raise EmptyResultSet
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} IN ({', '.join(map(str, self.rhs))})", tuple(params)
 
 
 class NoteQuerySet(models.QuerySet["Note"]):
@@ -146,6 +169,9 @@ class Note(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+
+Note._meta.get_field("id").register_lookup(InIds)
 
 
 class NoteRevision(models.Model):

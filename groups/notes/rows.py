@@ -52,6 +52,9 @@ class RowView:
     # every row's actions.
     state: str = field(init=False)
     back_state: str = field(init=False)
+    # "3 minutes ago", once per distinct text: see `ago`.
+    now: datetime = field(init=False)
+    agos: dict[tuple[str, int], str] = field(init=False)
 
     def __post_init__(self) -> None:
         # Escaped once: these are printed in every row.
@@ -66,11 +69,36 @@ class RowView:
         object.__setattr__(self, "state", state)
         changed = self.order == "newest" or bool(self.collapsed)
         object.__setattr__(self, "back_state", state if changed else "")
+        object.__setattr__(self, "now", timezone.now())
+        object.__setattr__(self, "agos", {})
 
     def time(self, value: datetime) -> str:
         """ "3 Dec 2026, 14:05" in the reader's zone (the date filter's "j M Y, H:i")."""
         local = value.astimezone(self.zone)
-        return f"{local.day} {self.months[local.month]} {local.year}, {local:%H:%M}"
+        return f"{local.day} {self.months[local.month]} {local.year}, {local.hour:02}:{local.minute:02}"
+
+    def ago(self, value: datetime) -> str:
+        """`naturaltime(value)`, escaped: "now", "5 minutes ago", "2 days, 3 hours ago".
+
+        It was a third of a row's time. Its text depends only on how long ago, to the second
+        under a minute, the minute under an hour, the hour beyond (up to four weeks; past that
+        calendar months count): so it is worked out once per page for each such span, and the
+        rows of a busy thread mostly share a few.
+        """
+        delta = self.now - value
+        seconds = delta.days * 86400 + delta.seconds
+        if delta.days < 0 or delta.days >= 28:  # to come (clocks differ), or months ago
+            return html.escape(naturaltime(value))
+        if seconds < 60:
+            span = ("second", seconds)
+        elif seconds < 3600:
+            span = ("minute", seconds // 60)
+        else:
+            span = ("hour", seconds // 3600)
+        text = self.agos.get(span)
+        if text is None:
+            text = self.agos[span] = html.escape(naturaltime(value))
+        return text
 
 
 def content_html(note: ShownNote, placeholder: Placeholder, view: RowView) -> str:
@@ -93,9 +121,10 @@ def content_html(note: ShownNote, placeholder: Placeholder, view: RowView) -> st
         opening,
         '<header class="note-meta">\n'
         f'<span class="note-author" id="note-{pk}-by">{html.escape(note.author_name)}</span>\n'
+        # The machine-readable time in UTC (as stored); people read the title and the text.
         f'<a class="note-time" href="{link}" title="Link to this note"><time datetime="'
-        f'{note.created_at.astimezone(view.zone).isoformat()}" title="{view.time(note.created_at)} '
-        f'{zone}">{html.escape(naturaltime(note.created_at))}</time></a>\n',
+        f'{note.created_at.isoformat()}" title="{view.time(note.created_at)} '
+        f'{zone}">{view.ago(note.created_at)}</time></a>\n',
     ]
     if note.edited_at:
         parts.append(

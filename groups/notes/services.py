@@ -1,10 +1,11 @@
 """Notes: the write services, and reading a thread as a flat, depth-indented list.
 
-A thread is read in two queries. The first (`Note.objects.for_tree(subject)`) reads every note as
-a tuple of ids and flags, and the tree is built from those here in Python: with 2,000 notes that is
-a few milliseconds (bench/notes.py measures it), cheaper than a recursive CTE or a stored path,
-which would also have to be kept right on every write. The second (`thread_items`) reads what the
-rows of the page shown (200 of the 2,000) print, as `ShownNote`s: no model instances.
+A thread is laid out from one query (`Note.objects.for_tree(subject)`), every note as a tuple of
+ids and flags, by `build_thread` in Python: with 2,000 notes a few milliseconds. Pages take that
+layout from the cache when they can (groups/notes/layout.py, keyed by the subject's
+`notes_version`), so the walk runs once per change of the thread, not per page. Then
+`thread_items` reads what the rows of the page shown (200 of the 2,000) print, as `ShownNote`s:
+no model instances.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from django.utils import timezone
 from groups.access import require_group_moderator
 from groups.models import (
     DiscussionSession,
-    Membership,
     Mention,
     ModerationLog,
     Nomination,
@@ -36,7 +36,7 @@ from groups.models import (
 from groups.models.notes import NOTE_MAX_LENGTH, TreeRow
 from groups.models.people import FORMER_MEMBER
 from groups.moderation.audit import audit_record
-from groups.notes.links import mention_url, note_urls, subject_kind, thread_url
+from groups.notes.links import mention_url
 from groups.notes.markdown import mention_candidates, render_markdown
 from groups.notifications.tasks import send_group_notices
 
@@ -433,7 +433,7 @@ def thread_items(places: Sequence[ThreadPlace]) -> list[ThreadItem]:
             edited_at,
             deleted_at,
             hidden_at,
-        ) in Note.objects.filter(pk__in=wanted).for_rows()
+        ) in Note.objects.filter(id__in_ids=wanted).for_rows()
     }
     return [
         ThreadItem(
@@ -497,48 +497,3 @@ def fold_toggle(collapsed: Iterable[int], note_id: int) -> str:
 def parse_ids(value: str | None) -> list[int]:
     """Note ids from a comma-separated query parameter, ignoring anything else."""
     return [int(part) for part in (value or "").split(",") if part.strip().isdigit()][:500]
-
-
-def thread_context(
-    *,
-    group: ReadingGroup,
-    membership: Membership | None,
-    subject: Subject,
-    order: str = "oldest",
-    after: int | None = None,
-    collapsed: Iterable[int] = (),
-    highlight: int | None = None,
-) -> dict:
-    """The context of `groups/notes/thread.html#thread` (see the template's header comment)."""
-    chosen: Order = "newest" if order == "newest" else "oldest"
-    is_organizer = membership is not None and membership.is_organizer
-    folded = sorted(set(collapsed))
-    places = build_thread(
-        Note.objects.for_tree(subject),
-        order=chosen,
-        show_hidden=is_organizer,
-        collapsed=folded,
-        viewer_id=membership.user_id if membership is not None else None,
-    )
-    page, next_after = page_after(places, after)
-    items = thread_items(page)
-    for item in items:
-        if item.replies:
-            item.toggle = fold_toggle(folded, item.note.pk)
-    return {
-        "group": group,
-        "membership": membership,
-        "subject": subject,
-        "subject_kind": subject_kind(subject),
-        "thread_url": thread_url(group, subject),
-        "note_urls": note_urls(group),
-        "items": items,
-        "note_count": len(places),
-        "next_after": next_after,
-        "order": chosen,
-        "collapsed": ",".join(str(pk) for pk in folded),
-        "collapsed_ids": set(folded),
-        "highlight": highlight,
-        "max_length": NOTE_MAX_LENGTH,
-        "lock": subject_lock(subject),
-    }

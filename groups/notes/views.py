@@ -26,6 +26,7 @@ from groups.access import (
 from groups.limits import rate_limit
 from groups.models import Membership, Note, ReadingGroup
 from groups.models.notes import NOTE_MAX_LENGTH
+from groups.notes.layout import thread_context, thread_places
 from groups.notes.links import (
     note_urls,
     subject_kind,
@@ -39,7 +40,6 @@ from groups.notes.services import (
     Subject,
     ThreadItem,
     ancestor_places,
-    build_thread,
     fold_toggle,
     note_create,
     note_delete,
@@ -49,7 +49,6 @@ from groups.notes.services import (
     parse_ids,
     subject_lock,
     subtree,
-    thread_context,
     thread_items,
 )
 from groups.web import AuthenticatedHttpRequest, group_context
@@ -152,7 +151,12 @@ def _thread_partial(
 ) -> HttpResponse:
     """The whole thread partial, re-read, with the given note highlighted and scrolled to."""
     context = thread_context(
-        group=group, membership=membership, subject=note.subject, highlight=note.pk, **state
+        group=group,
+        membership=membership,
+        subject=note.subject,
+        highlight=note.pk,
+        fresh=True,  # after a write
+        **state,
     )
     response = render(request, f"{THREAD}#thread", _with_rows(request, context))
     retarget(response, "#thread")
@@ -168,17 +172,18 @@ def _reply_row(
 ) -> HttpResponse:
     """A new reply's row alone, placed right after the row it follows in the thread.
 
-    Cheaper than re-rendering 200 rows; the thread's tree is still read (one query) to know the
-    reply's depth and place. Falls back to the whole thread when the place is not on the page (a
+    Cheaper than re-rendering 200 rows; the thread's tree is still read (one query: the reply
+    made its layout new) to know the reply's depth and place. Falls back to the whole thread when the place is not on the page (a
     folded parent).
     """
     order: Order = "newest" if state["order"] == "newest" else "oldest"
-    places = build_thread(
-        Note.objects.for_tree(note.subject),
+    places = thread_places(
+        note.subject,
         order=order,
         show_hidden=membership.is_organizer,
         collapsed=state["collapsed"],
         viewer_id=membership.user_id,
+        fresh=True,
     )
     index = next((i for i, place in enumerate(places) if place.note_id == note.pk), 0)
     if index == 0:
@@ -397,17 +402,18 @@ def delete(request: AuthenticatedHttpRequest, slug: str, note_id: int) -> HttpRe
         messages.success(request, "Your note is deleted.")
         return _thread_redirect(group, note, _view_state(request.POST))
     state = _view_state(request.POST)
-    rows = list(Note.objects.for_tree(note.subject))
     order: Order = "newest" if state["order"] == "newest" else "oldest"
-    places, unfolded = (
-        build_thread(
-            rows,
+    # The first reads the tree (the delete made a new version); the second finds it cached.
+    unfolded, places = (
+        thread_places(
+            note.subject,
             order=order,
             show_hidden=membership.is_organizer,
             collapsed=collapsed,
             viewer_id=membership.user_id,
+            fresh=fresh,
         )
-        for collapsed in (state["collapsed"], ())
+        for collapsed, fresh in (((), True), (state["collapsed"], False))
     )
     if any(place.note_id == note.pk for place in unfolded):
         return _content_partial(request, group, membership, note)
@@ -481,8 +487,8 @@ def detail(request: HtmxHttpRequest, slug: str, note_id: int) -> HttpResponse:
         return _content_partial(request, group, membership, note)
     is_organizer = membership is not None and membership.is_organizer
     places = subtree(
-        build_thread(
-            Note.objects.for_tree(note.subject),
+        thread_places(
+            note.subject,
             show_hidden=is_organizer,
             viewer_id=membership.user_id if membership is not None else None,
         ),
