@@ -1,9 +1,17 @@
-"""Admin pages for discussion sessions, RSVPs and the record of session emails."""
+"""Admin pages for discussion sessions, RSVPs, the record of session emails, and time polls."""
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from groups.models import DiscussionSession, Rsvp, SessionEmail
+from groups.models import (
+    DiscussionSession,
+    PollAnswer,
+    PollInvitee,
+    PollSlot,
+    Rsvp,
+    SessionEmail,
+    TimePoll,
+)
 
 
 class RsvpInline(admin.TabularInline):
@@ -39,3 +47,33 @@ class SessionEmailAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class PollSlotInline(admin.TabularInline):
+    model = PollSlot
+    extra = 0
+
+
+class PollInviteeInline(admin.TabularInline):
+    model = PollInvitee
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(TimePoll)
+class TimePollAdmin(admin.ModelAdmin):
+    list_display = ("nomination", "group", "status", "deadline", "created_at")
+    list_filter = ("status",)
+    search_fields = ("group__name", "nomination__paper__title")
+    list_select_related = ("group", "nomination__paper")
+    raw_id_fields = ("group", "nomination", "presenter", "session", "picked_slot", "created_by")
+    readonly_fields = ("created_at", "closed_at")
+    inlines = [PollSlotInline, PollInviteeInline]
+
+
+@admin.register(PollAnswer)
+class PollAnswerAdmin(admin.ModelAdmin):
+    list_display = ("slot", "invitee", "answer", "updated_at")
+    list_filter = ("answer",)
+    list_select_related = ("slot", "invitee__user")
+    raw_id_fields = ("slot", "invitee")

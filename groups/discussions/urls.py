@@ -26,4 +26,13 @@ urlpatterns = [
         views.session_feed_token,
         name="session_feed_token",
     ),
+    path("g/<slug:slug>/polls/new/", views.poll_create, name="poll_create"),
+    path("g/<slug:slug>/polls/<int:pk>/", views.poll_detail, name="poll_detail"),
+    path(
+        "g/<slug:slug>/polls/<int:pk>/slots/<int:slot>/answer/",
+        views.poll_answer,
+        name="poll_answer",
+    ),
+    path("g/<slug:slug>/polls/<int:pk>/pick/", views.poll_pick, name="poll_pick"),
+    path("g/<slug:slug>/polls/<int:pk>/cancel/", views.poll_cancel, name="poll_cancel"),
 ]

@@ -21,6 +21,7 @@ from groups.models.groups import (
 from groups.models.moderation import FlaggedNote, GroupBan, ModerationLog, NoteFlag, ThreadLock
 from groups.models.notes import Mention, Note, NoteRevision
 from groups.models.people import User, validate_timezone
+from groups.models.polls import PollAnswer, PollInvitee, PollSlot, TimePoll
 
 __all__ = [
     "Activity",
@@ -41,11 +42,15 @@ __all__ = [
     "NoteFlag",
     "NoteRevision",
     "Notification",
+    "PollAnswer",
+    "PollInvitee",
+    "PollSlot",
     "Ranking",
     "ReadingGroup",
     "Rsvp",
     "SessionEmail",
     "ThreadLock",
+    "TimePoll",
     "UnsentTask",
     "User",
     "Vote",

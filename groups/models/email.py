@@ -132,6 +132,7 @@ class Notification(Delivery):
         REPLY = "reply", "Reply to your note"
         MENTION = "mention", "Mention"
         SESSION = "session", "Session notice"
+        POLL = "poll", "Time poll"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -155,7 +156,7 @@ class Notification(Delivery):
                 name="notification_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["nomination", "reply", "mention", "session"]),
+                condition=Q(kind__in=["nomination", "reply", "mention", "session", "poll"]),
                 name="notification_kind_valid",
             ),
         ]

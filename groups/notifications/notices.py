@@ -42,6 +42,7 @@ SWITCH_OF_KIND: dict[str, str] = {
     Notification.Kind.REPLY: "replies",
     Notification.Kind.MENTION: "mentions",
     Notification.Kind.SESSION: "sessions",
+    Notification.Kind.POLL: "sessions",
 }
 
 

@@ -30,6 +30,7 @@ from groups.notifications.notices import (
     notifications_stuck,
     summary_users,
 )
+from groups.notifications.polls import poll_invites_record, poll_reminders_record, polls_close
 from groups.notifications.sessions import (
     session_claims_stale,
     session_email_resend,
@@ -225,6 +226,36 @@ def send_notification_summaries() -> int:
 def send_notification_summary(self: Task, user_id: int) -> int:
     """Sends one person's daily summary of group notifications."""
     return notification_summary_send(user_id=user_id, final_attempt=_last_attempt(self))
+
+
+# --- Time polls: invitations, the reminder to those who have not answered, closing ----------
+
+
+@shared_task(name="groups.send_poll_invites", base=RecordedTask)
+def send_poll_invites(poll_id: int) -> int:
+    """Records each invitee's invitation to a new time poll and queues the immediate emails."""
+    ids = poll_invites_record(poll_id=poll_id)
+    for notification_id in ids:
+        _queue(send_notification, notification_id)
+    return len(ids)
+
+
+@shared_task(name="groups.send_poll_reminders")
+def send_poll_reminders() -> int:
+    """Beat, every few minutes: one reminder per poll to each invitee who has not answered."""
+    ids = poll_reminders_record()
+    for notification_id in ids:
+        _queue(send_notification, notification_id)
+    return len(ids)
+
+
+@shared_task(name="groups.close_time_polls")
+def close_time_polls() -> int:
+    """Beat, every few minutes: closes polls at their deadline and tells the organizers."""
+    ids = polls_close()
+    for notification_id in ids:
+        _queue(send_notification, notification_id)
+    return len(ids)
 
 
 @shared_task(name="groups.requeue_pending_notifications")
