@@ -384,9 +384,7 @@ def test_it_makes_one_session_when_two_organizers_pick_at_once() -> None:
 
         return post
 
-    statuses, errors = at_once(
-        [pick(cast.organizer, first), pick(cast.owner, second)] * 4
-    )
+    statuses, errors = at_once([pick(cast.organizer, first), pick(cast.owner, second)] * 4)
 
     assert errors == []
     assert statuses == [302] * 8
