@@ -58,6 +58,7 @@ class SlotTally:
     maybe: list[User] = field(default_factory=list)
     no: list[User] = field(default_factory=list)
     my_answer: str = ""
+    presenter_answer: str = ""
     presenter_can: bool = True
     is_best: bool = False
 
@@ -122,11 +123,14 @@ def poll_page(
         tally = SlotTally(slot=slot)
         for answer in slot.answers.all():
             answered.add(answer.invitee_id)
-            getattr(tally, answer.answer).append(people[answer.invitee_id])
+            person = people[answer.invitee_id]
+            getattr(tally, answer.answer).append(person)
             if me is not None and answer.invitee_id == me.pk:
                 tally.my_answer = answer.answer
+            if person.pk == poll.presenter_id:
+                tally.presenter_answer = answer.answer
         if poll.presenter_id is not None:
-            tally.presenter_can = any(u.pk == poll.presenter_id for u in tally.yes + tally.maybe)
+            tally.presenter_can = tally.presenter_answer in ("yes", "maybe")
         tallies.append(tally)
     best = best_slot(tallies)
     if best is not None:

@@ -29,6 +29,7 @@ from groups.web import AuthenticatedHttpRequest, group_context, safe_next
 
 RSVP_BOX = "groups/discussions/detail.html#rsvp-box"
 SLOT_ROW = "groups/discussions/poll.html#slot-row"
+POLL_PROGRESS = "groups/discussions/poll.html#progress"
 
 
 def _session_url(session: DiscussionSession) -> str:
@@ -321,7 +322,11 @@ def poll_answer(request: AuthenticatedHttpRequest, slug: str, pk: int, slot: int
             "error": error,
         }
         # 200 even for a refused answer: htmx swaps only 2xx responses, and the row shows why.
-        return render(request, SLOT_ROW, context)
+        # The count of who answered comes along, out of band.
+        row = render(request, SLOT_ROW, context)
+        progress = render(request, POLL_PROGRESS, context | {"oob": True})
+        row.write(progress.content)
+        return row
     if error:
         messages.error(request, error)
     else:

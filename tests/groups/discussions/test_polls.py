@@ -209,6 +209,8 @@ def test_it_answers_htmx_with_the_slots_row_only(cast: Cast) -> None:
     assert "<html" not in body
     assert "<strong>1</strong> yes" in body and "Alice Member" in body
     assert 'aria-pressed="true">Yes<' in body
+    # ...and, out of band, who has answered.
+    assert 'id="poll-progress" hx-swap-oob="true">1 of 1 invited answered.' in body
 
 
 def test_it_refuses_an_answer_from_someone_the_poll_does_not_ask(cast: Cast) -> None:
