@@ -309,6 +309,9 @@ SESSION_REMINDER_EVERY_MINUTES = env_int("SESSION_REMINDER_EVERY_MINUTES", 5)
 # once the invitees who have not answered (both every POLL_EVERY_MINUTES).
 POLL_REMINDER_LEAD = timedelta(hours=env_int("POLL_REMINDER_LEAD_HOURS", 24))
 POLL_EVERY_MINUTES = env_int("POLL_EVERY_MINUTES", 5)
+# Quorum: a session whose going + maybe count is under its group's quorum QUORUM_LEAD_HOURS
+# before its start warns the organizers once (checked every SESSION_REMINDER_EVERY_MINUTES).
+QUORUM_LEAD = timedelta(hours=env_int("QUORUM_LEAD_HOURS", 48))
 
 # Papers: the daily import from Hugging Face and arXiv (papers/tasks.py, papers/clients/) runs
 # at PAPERS_IMPORT_HOUR (UTC) and catches up on the days missed in the last
@@ -384,6 +387,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "groups.send_session_reminders",
         "schedule": crontab(minute=f"*/{SESSION_REMINDER_EVERY_MINUTES}"),
         # A run that waited longer than the interval is superseded by the next one.
+        "options": {"expires": SESSION_REMINDER_EVERY_MINUTES * 60},
+    },
+    "check-session-quorums": {
+        "task": "groups.check_session_quorums",
+        "schedule": crontab(minute=f"*/{SESSION_REMINDER_EVERY_MINUTES}"),
         "options": {"expires": SESSION_REMINDER_EVERY_MINUTES * 60},
     },
     "close-time-polls": {

@@ -8,6 +8,7 @@ from groups.models import (
     PollAnswer,
     PollInvitee,
     PollSlot,
+    QuorumWarning,
     Rsvp,
     SessionEmail,
     TimePoll,
@@ -77,3 +78,18 @@ class PollAnswerAdmin(admin.ModelAdmin):
     list_filter = ("answer",)
     list_select_related = ("slot", "invitee__user")
     raw_id_fields = ("slot", "invitee")
+
+
+@admin.register(QuorumWarning)
+class QuorumWarningAdmin(admin.ModelAdmin):
+    """Read-only: each row is the claim that made a quorum warning go out once."""
+
+    list_display = ("session", "starts_at", "attending", "quorum", "created_at")
+    list_select_related = ("session__paper", "session__group")
+    raw_id_fields = ("session",)
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -18,7 +18,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
-from groups.discussions.services import NominationAlreadyScheduled, SessionError, session_schedule
+from groups.discussions.services import (
+    NominationAlreadyScheduled,
+    SessionError,
+    session_schedule,
+    session_update,
+)
 from groups.models import (
     DiscussionSession,
     Nomination,
@@ -163,6 +168,27 @@ def polls_for_member(group: ReadingGroup, user: User) -> list[TimePoll]:
     return list(active_polls(group).filter(Exists(mine)).annotate(answered=Exists(answered)))
 
 
+def next_best_slot(session: DiscussionSession) -> SlotTally | None:
+    """For a session picked from a time poll: the best of the poll's other times still ahead
+    (as the pick preselects them), with its answers; None for a session without a poll, or when
+    no other time is left."""
+    poll_id = TimePoll.objects.filter(session=session).values_list("pk", flat=True).first()
+    if poll_id is None:
+        return None
+    page = poll_page(session.group, poll_id)
+    if page is None:
+        return None
+    return best_slot([t for t in page.slots if t.slot.starts_at != session.starts_at])
+
+
+def poll_slot_of(session: DiscussionSession, slot_id: int) -> PollSlot:
+    """One time of the poll this session was picked from; PollError if it is not one."""
+    slot = PollSlot.objects.filter(pk=slot_id, poll__session=session).first()
+    if slot is None:
+        raise PollError("That time is not one this session's poll proposed.")
+    return slot
+
+
 def poll_for_nomination(group: ReadingGroup, nomination_id: int) -> TimePoll | None:
     """The nomination's active poll, if it has one."""
     return TimePoll.objects.filter(group=group, nomination_id=nomination_id).active().first()
@@ -294,3 +320,35 @@ def poll_cancel(*, poll: TimePoll, cancelled_by: User) -> TimePoll:
     locked.closed_at = locked.closed_at or timezone.now()
     locked.save(update_fields=["status", "closed_at"])
     return locked
+
+
+@transaction.atomic
+def session_move_to_slot(
+    *, session: DiscussionSession, slot: PollSlot, moved_by: User
+) -> DiscussionSession:
+    """Moves a session picked from a time poll to another of the poll's times (the quorum
+    banner's "move to the next-best time"), with the usual change notice and re-armed
+    reminders. A session already at that time is left as it is (a double click moves once)."""
+    poll = TimePoll.objects.select_for_update().filter(session=session).first()
+    if poll is None or slot.poll_id != poll.pk:
+        raise PollError("That time is not one this session's poll proposed.")
+    if slot.starts_at <= timezone.now():
+        raise PollError("That time has passed.")
+    if session.starts_at == slot.starts_at:
+        return session
+    try:
+        moved = session_update(
+            session=session,
+            starts_at=slot.starts_at,
+            duration=session.duration,
+            place=session.place,
+            video_url=session.video_url,
+            presenter=session.presenter,
+            agenda=session.agenda,
+            updated_by=moved_by,
+        )
+    except SessionError as exc:
+        raise PollError(str(exc)) from exc
+    poll.picked_slot = slot
+    poll.save(update_fields=["picked_slot"])
+    return moved

@@ -75,6 +75,10 @@ def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if session is None:
         raise Http404("No such session.")
     context = group_context(group, membership, "sessions") | {"session": session}
+    if membership is not None and membership.is_organizer and session.is_scheduled:
+        warning = discussions.quorum_warning_for(session)
+        context["quorum_warning"] = warning
+        context["next_best"] = polls.next_best_slot(session) if warning else None
     return render(request, "groups/discussions/detail.html", context)
 
 
@@ -374,3 +378,22 @@ def poll_cancel(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRe
     else:
         messages.success(request, "The poll is cancelled. The paper stays on the ballot.")
     return redirect(_poll_url(group, poll.pk))
+
+
+@sign_in_to_act
+@require_POST
+def session_move(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The quorum banner's one click: move a session from a poll to another proposed time."""
+    group, _ = get_group_for_organizer(request, slug)
+    session = get_session_or_404(group, pk)
+    slot = request.POST.get("slot", "")
+    try:
+        if not slot.isdigit():
+            raise polls.PollError("Pick one of the proposed times.")
+        chosen = polls.poll_slot_of(session, int(slot))
+        polls.session_move_to_slot(session=session, slot=chosen, moved_by=request.user)
+    except polls.PollError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The session is moved. Members are notified by email.")
+    return redirect(_session_url(session))

@@ -29,7 +29,15 @@ class GroupForm(forms.ModelForm):
 
     class Meta:
         model = ReadingGroup
-        fields = ["name", "slug", "description", "visibility", "join_policy", "time_zone"]
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "visibility",
+            "join_policy",
+            "time_zone",
+            "quorum",
+        ]
         labels = {"slug": "Web address", "join_policy": "Who can join"}
         help_texts = {
             "slug": "Letters, numbers and hyphens, as in /g/causal-inference/. "

@@ -1,6 +1,12 @@
 """The groups app's models, one module per area; import them from here."""
 
-from groups.models.discussions import CalendarToken, DiscussionSession, Rsvp, SessionEmail
+from groups.models.discussions import (
+    CalendarToken,
+    DiscussionSession,
+    QuorumWarning,
+    Rsvp,
+    SessionEmail,
+)
 from groups.models.email import (
     DigestEmail,
     EmailPreferences,
@@ -45,6 +51,7 @@ __all__ = [
     "PollAnswer",
     "PollInvitee",
     "PollSlot",
+    "QuorumWarning",
     "Ranking",
     "ReadingGroup",
     "Rsvp",

@@ -43,6 +43,7 @@ SWITCH_OF_KIND: dict[str, str] = {
     Notification.Kind.MENTION: "mentions",
     Notification.Kind.SESSION: "sessions",
     Notification.Kind.POLL: "sessions",
+    Notification.Kind.QUORUM: "sessions",
 }
 
 

@@ -32,6 +32,7 @@ from groups.notifications.notices import (
 )
 from groups.notifications.polls import poll_invites_record, poll_reminders_record, polls_close
 from groups.notifications.sessions import (
+    quorum_warnings_send,
     session_claims_stale,
     session_email_resend,
     session_notice_send,
@@ -253,6 +254,15 @@ def send_poll_reminders() -> int:
 def close_time_polls() -> int:
     """Beat, every few minutes: closes polls at their deadline and tells the organizers."""
     ids = polls_close()
+    for notification_id in ids:
+        _queue(send_notification, notification_id)
+    return len(ids)
+
+
+@shared_task(name="groups.check_session_quorums")
+def check_session_quorums() -> int:
+    """Beat, every few minutes: warns organizers once of a session under quorum 48 h ahead."""
+    ids = quorum_warnings_send()
     for notification_id in ids:
         _queue(send_notification, notification_id)
     return len(ids)
