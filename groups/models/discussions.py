@@ -82,8 +82,6 @@ class DiscussionSession(models.Model):
     objects = DiscussionSessionQuerySet.as_manager()
     # Set by groups.discussions.services for the RSVP box: the viewer's answer, if any.
     my_rsvp: "Rsvp | None"
-    # Set by groups.notifications.sessions.sessions_under_quorum: going + maybe answers.
-    attending: int
 
     class Meta:
         ordering = ["starts_at"]

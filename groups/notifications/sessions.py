@@ -262,12 +262,13 @@ def quorum_warnings_send(*, now: datetime | None = None) -> list[int]:
     immediate = []
     for session in sessions_under_quorum(now):
         quorum = session.group.quorum or 0
+        attending: int = session.attending  # type: ignore[attr-defined]  # the annotation above
         try:
             with transaction.atomic():
                 warning = QuorumWarning.objects.create(
                     session=session,
                     starts_at=session.starts_at,
-                    attending=session.attending,
+                    attending=attending,
                     quorum=quorum,
                 )
         except IntegrityError:
