@@ -1,6 +1,7 @@
 """A time poll run to a session: the organizer proposes times, two supporters answer (one with
 htmx, one without JavaScript), the organizer picks the preselected best time, and the session
-appears with its .ics link. Screenshots at a phone's width, for a person to look at."""
+appears with its .ics link; and a session under quorum, whose banner moves it in one click.
+Screenshots at a phone's width, for a person to look at."""
 
 import zoneinfo
 from datetime import timedelta
@@ -9,7 +10,16 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from groups.models import DiscussionSession, Membership, PollAnswer, TimePoll, Vote
+from groups.discussions.polls import poll_answer_set, poll_create, poll_pick
+from groups.models import (
+    DiscussionSession,
+    Membership,
+    PollAnswer,
+    ReadingGroup,
+    TimePoll,
+    Vote,
+)
+from groups.notifications.tasks import check_session_quorums
 from tests.browser.conftest import screenshot
 from tests.browser.test_sessions import sign_in
 from tests.factories import MembershipFactory, NominationFactory, PaperFactory, ReadingGroupFactory
@@ -126,3 +136,42 @@ def test_a_time_poll_becomes_a_scheduled_session(page, browser, live_server, tmp
     assert page.js_errors == []
     mia_context.close()
     ben_context.close()
+
+
+def test_a_session_under_quorum_warns_with_a_banner_and_moves_in_one_click(
+    page, live_server, tmp_path
+) -> None:
+    group, organizer, mia, ben, winner = club()
+    ReadingGroup.objects.filter(pk=group.pk).update(quorum=4)
+    poll = poll_create(
+        group=group,
+        nomination=winner,
+        starts=[timezone.now() + timedelta(hours=h) for h in (30, 54, 78)],
+        deadline=timezone.now() + timedelta(hours=2),
+        duration=timedelta(minutes=60),
+        presenter=ben,
+        created_by=organizer,
+    )
+    slots = list(poll.slots.all())
+    for slot, answers in zip(slots, [("yes", "yes"), ("no", "maybe"), ("yes", "yes")], strict=True):
+        poll_answer_set(poll=poll, slot=slot, user=mia, answer=answers[0])
+        poll_answer_set(poll=poll, slot=slot, user=ben, answer=answers[1])
+    session = poll_pick(poll=poll, slot=slots[0], picked_by=organizer)
+    check_session_quorums.delay().get()  # beat's run: nobody has answered going or maybe
+
+    sign_in(page.context, live_server, organizer)
+    page.set_viewport_size(PHONE)
+    page.goto(f"/g/{group.slug}/sessions/{session.pk}/")
+    banner = page.get_by_role("alert")
+    expect(banner).to_contain_text("Under quorum")
+    expect(banner).to_contain_text("Only 0 going or maybe; the group’s quorum is 4.")
+    screenshot(page, "quorum-banner-phone")
+    page.screenshot(path=str(tmp_path / "quorum-banner-phone.png"), full_page=True)
+    print("screenshots in", tmp_path)
+    banner.get_by_role("button", name="Move to the next-best time").click()
+
+    expect(page.get_by_text("The session is moved.")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    session.refresh_from_db()
+    assert session.starts_at == slots[2].starts_at
+    assert page.js_errors == []
