@@ -21,6 +21,16 @@ class NominationChoiceField(forms.ModelChoiceField):
         return f"{obj.paper.title} ({votes} vote{'s' if votes != 1 else ''})"
 
 
+def nomination_field() -> NominationChoiceField:
+    """The paper to schedule: one of the group's open nominations (the form sets the choices)."""
+    return NominationChoiceField(
+        queryset=Nomination.objects.none(),
+        label="Paper",
+        empty_label=None,
+        error_messages={"invalid_choice": "Pick one of the group's open nominations."},
+    )
+
+
 class PresenterChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return obj.name
@@ -104,12 +114,7 @@ class SessionDetailsForm(forms.Form):
 
 
 class SessionForm(SessionDetailsForm):
-    nomination = NominationChoiceField(
-        queryset=Nomination.objects.none(),
-        label="Paper",
-        empty_label=None,
-        error_messages={"invalid_choice": "Pick one of the group's open nominations."},
-    )
+    nomination = nomination_field()
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time"}))
     agenda = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
@@ -205,12 +210,7 @@ class PollForm(SessionDetailsForm):
     """A time poll: 2 to 8 proposed starts and a deadline for answers, all entered in one zone
     (the group's by default). Empty slot rows are ignored."""
 
-    nomination = NominationChoiceField(
-        queryset=Nomination.objects.none(),
-        label="Paper",
-        empty_label=None,
-        error_messages={"invalid_choice": "Pick one of the group's open nominations."},
-    )
+    nomination = nomination_field()
     deadline = datetime_local_field("Answers close", required=True)
 
     def __init__(self, *args: Any, group: ReadingGroup, **kwargs: Any) -> None:

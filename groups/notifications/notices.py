@@ -64,6 +64,14 @@ def recipients_for(*, group_id: int, switch: str) -> QuerySet[User]:
     )
 
 
+def organizers_for(*, group_id: int) -> QuerySet[User]:
+    """The group's owners and organizers among `recipients_for(..., switch="sessions")`."""
+    return recipients_for(group_id=group_id, switch="sessions").filter(
+        memberships__group_id=group_id,
+        memberships__role__in=[Membership.Role.OWNER, Membership.Role.ORGANIZER],
+    )
+
+
 def is_daily(user: User) -> bool:
     """Whether a user from `recipients_for` wants this group's news in a daily summary."""
     return getattr(user, "delivery", "") == GroupEmailSettings.Delivery.DAILY

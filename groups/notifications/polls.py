@@ -15,8 +15,13 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import Membership, Notification, PollAnswer, PollInvitee, TimePoll, User
-from groups.notifications.notices import is_daily, notice_record, recipients_for
+from groups.models import Notification, PollAnswer, PollInvitee, TimePoll, User
+from groups.notifications.notices import (
+    is_daily,
+    notice_record,
+    organizers_for,
+    recipients_for,
+)
 from groups.timezones import zone_or_utc
 
 
@@ -121,10 +126,7 @@ def polls_close(*, now: datetime | None = None) -> list[int]:
             closed.append(pk)
     immediate = []
     for poll in _load(closed):
-        organizers = recipients_for(group_id=poll.group_id, switch="sessions").filter(
-            memberships__group_id=poll.group_id,
-            memberships__role__in=[Membership.Role.OWNER, Membership.Role.ORGANIZER],
-        )
+        organizers = organizers_for(group_id=poll.group_id)
         subject = f"The time poll closed: pick a time for {poll.nomination.paper.title}"
         immediate += _record(poll, organizers, "poll_closed", subject, with_times=False)
     return immediate

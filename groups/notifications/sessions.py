@@ -30,7 +30,12 @@ from groups.models import (
     User,
 )
 from groups.notifications.email import send_email
-from groups.notifications.notices import is_daily, notice_record, recipients_for
+from groups.notifications.notices import (
+    is_daily,
+    notice_record,
+    organizers_for,
+    recipients_for,
+)
 from groups.timezones import zone_or_utc
 
 logger = logging.getLogger(__name__)
@@ -273,10 +278,7 @@ def quorum_warnings_send(*, now: datetime | None = None) -> list[int]:
                 )
         except IntegrityError:
             continue  # another run warned first
-        organizers = recipients_for(group_id=session.group_id, switch="sessions").filter(
-            memberships__group_id=session.group_id,
-            memberships__role__in=[Membership.Role.OWNER, Membership.Role.ORGANIZER],
-        )
+        organizers = organizers_for(group_id=session.group_id)
         url = reverse("session_detail", kwargs={"slug": session.group.slug, "pk": session.pk})
         for user in organizers.order_by("pk"):
             with timezone.override(zone_or_utc(user.time_zone)):

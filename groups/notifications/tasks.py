@@ -232,40 +232,35 @@ def send_notification_summary(self: Task, user_id: int) -> int:
 # --- Time polls: invitations, the reminder to those who have not answered, closing ----------
 
 
-@shared_task(name="groups.send_poll_invites", base=RecordedTask)
-def send_poll_invites(poll_id: int) -> int:
-    """Records each invitee's invitation to a new time poll and queues the immediate emails."""
-    ids = poll_invites_record(poll_id=poll_id)
+def _send_notifications(ids: list[int]) -> int:
+    """Queues the send of each recorded immediate notification; returns how many."""
     for notification_id in ids:
         _queue(send_notification, notification_id)
     return len(ids)
+
+
+@shared_task(name="groups.send_poll_invites", base=RecordedTask)
+def send_poll_invites(poll_id: int) -> int:
+    """Records each invitee's invitation to a new time poll and queues the immediate emails."""
+    return _send_notifications(poll_invites_record(poll_id=poll_id))
 
 
 @shared_task(name="groups.send_poll_reminders")
 def send_poll_reminders() -> int:
     """Beat, every few minutes: one reminder per poll to each invitee who has not answered."""
-    ids = poll_reminders_record()
-    for notification_id in ids:
-        _queue(send_notification, notification_id)
-    return len(ids)
+    return _send_notifications(poll_reminders_record())
 
 
 @shared_task(name="groups.close_time_polls")
 def close_time_polls() -> int:
     """Beat, every few minutes: closes polls at their deadline and tells the organizers."""
-    ids = polls_close()
-    for notification_id in ids:
-        _queue(send_notification, notification_id)
-    return len(ids)
+    return _send_notifications(polls_close())
 
 
 @shared_task(name="groups.check_session_quorums")
 def check_session_quorums() -> int:
     """Beat, every few minutes: warns organizers once of a session under quorum 48 h ahead."""
-    ids = quorum_warnings_send()
-    for notification_id in ids:
-        _queue(send_notification, notification_id)
-    return len(ids)
+    return _send_notifications(quorum_warnings_send())
 
 
 @shared_task(name="groups.requeue_pending_notifications")
