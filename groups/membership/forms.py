@@ -57,7 +57,9 @@ class GroupForm(forms.ModelForm):
             del self.fields["slug"]
             self.fields["ballot_method"].initial = self.instance.ballot_method
         else:
+            # A new group starts without a quorum; organizers set one in its settings.
             del self.fields["ballot_method"]
+            del self.fields["quorum"]
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data.get("slug") or ""

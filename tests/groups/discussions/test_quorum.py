@@ -206,3 +206,25 @@ def test_it_warns_once_when_beat_runs_on_several_workers_at_once() -> None:
     assert sum(counts) == 2
     assert QuorumWarning.objects.count() == 1
     assert recipients() == sorted([cast.owner.email, cast.organizer.email])
+
+
+@pytest.mark.parametrize("slots", [2, 8])
+def test_it_pins_the_session_page_with_the_banner_and_the_next_best_time(
+    cast: Cast, django_assert_num_queries, slots: int
+) -> None:
+    with_quorum(cast)
+    nomination = supported(cast, nominate(cast.group), cast.member, cast.owner)
+    poll = make_poll(cast, nomination, slots=slots, deadline=timezone.now() + timedelta(hours=1))
+    first = poll.slots.first()
+    type(first).objects.filter(pk=first.pk).update(starts_at=timezone.now() + timedelta(hours=30))
+    first.refresh_from_db()
+    session = poll_pick(poll=poll, slot=first, picked_by=cast.organizer)
+    check_session_quorums.delay().get()
+    client = cast.client("organizer")
+
+    # the session page's five, the warning, then the poll's id and its page's four reads
+    with django_assert_num_queries(11):
+        response = client.get(f"/g/{cast.group.slug}/sessions/{session.pk}/")
+
+    assert response.context["quorum_warning"] is not None
+    assert response.context["next_best"] is not None
