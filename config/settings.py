@@ -305,6 +305,13 @@ LOGGING = {
 # SESSION_REMINDER_EVERY_MINUTES; each reminder is claimed in the database, so overlap is harmless.
 SESSION_REMINDER_LEAD = timedelta(minutes=env_int("SESSION_REMINDER_LEAD_MINUTES", 24 * 60))
 SESSION_REMINDER_EVERY_MINUTES = env_int("SESSION_REMINDER_EVERY_MINUTES", 5)
+# Time polls: beat closes them at their deadline and, POLL_REMINDER_LEAD_HOURS before it, reminds
+# once the invitees who have not answered (both every POLL_EVERY_MINUTES).
+POLL_REMINDER_LEAD = timedelta(hours=env_int("POLL_REMINDER_LEAD_HOURS", 24))
+POLL_EVERY_MINUTES = env_int("POLL_EVERY_MINUTES", 5)
+# Quorum: a session whose going + maybe count is under its group's quorum QUORUM_LEAD_HOURS
+# before its start warns the organizers once (checked every SESSION_REMINDER_EVERY_MINUTES).
+QUORUM_LEAD = timedelta(hours=env_int("QUORUM_LEAD_HOURS", 48))
 
 # Papers: the daily import from Hugging Face and arXiv (papers/tasks.py, papers/clients/) runs
 # at PAPERS_IMPORT_HOUR (UTC) and catches up on the days missed in the last
@@ -381,6 +388,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=f"*/{SESSION_REMINDER_EVERY_MINUTES}"),
         # A run that waited longer than the interval is superseded by the next one.
         "options": {"expires": SESSION_REMINDER_EVERY_MINUTES * 60},
+    },
+    "check-session-quorums": {
+        "task": "groups.check_session_quorums",
+        "schedule": crontab(minute=f"*/{SESSION_REMINDER_EVERY_MINUTES}"),
+        "options": {"expires": SESSION_REMINDER_EVERY_MINUTES * 60},
+    },
+    "close-time-polls": {
+        "task": "groups.close_time_polls",
+        "schedule": crontab(minute=f"*/{POLL_EVERY_MINUTES}"),
+        "options": {"expires": POLL_EVERY_MINUTES * 60},
+    },
+    "send-poll-reminders": {
+        "task": "groups.send_poll_reminders",
+        "schedule": crontab(minute=f"*/{POLL_EVERY_MINUTES}"),
+        "options": {"expires": POLL_EVERY_MINUTES * 60},
     },
     "papers-import-daily": {
         "task": "papers.import_daily_catch_up",

@@ -20,7 +20,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from groups.models import DiscussionSession, Membership, Nomination, Note, ReadingGroup, User
+from groups.models import (
+    DiscussionSession,
+    Membership,
+    Nomination,
+    Note,
+    PollSlot,
+    ReadingGroup,
+    TimePoll,
+    User,
+)
 from papers.models import Paper
 
 View = Callable[..., HttpResponse]
@@ -69,7 +78,24 @@ def get_group_for_organizer(request: HttpRequest, slug: str) -> tuple[ReadingGro
     return group, membership
 
 
+def get_group_for_participant(request: HttpRequest, slug: str) -> tuple[ReadingGroup, Membership]:
+    """For the members' own business (time polls): 404 for everyone else, even in a public
+    group, where the rest of the group's pages are open to read."""
+    group, membership = get_group_for_viewer(request, slug)
+    if membership is None:
+        raise Http404("No such page.")
+    return group, membership
+
+
 # One object of a group, for the views: 404 if it is another group's or absent.
+
+
+def get_poll_or_404(group: ReadingGroup, pk: int) -> TimePoll:
+    return get_object_or_404(TimePoll, group=group, pk=pk)
+
+
+def get_poll_slot_or_404(poll: TimePoll, pk: int) -> PollSlot:
+    return get_object_or_404(PollSlot, poll=poll, pk=pk)
 
 
 def get_subject_or_404(group: ReadingGroup, kind: str, subject_id: int) -> Subject:

@@ -1,9 +1,18 @@
-"""Admin pages for discussion sessions, RSVPs and the record of session emails."""
+"""Admin pages for discussion sessions, RSVPs, the record of session emails, and time polls."""
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from groups.models import DiscussionSession, Rsvp, SessionEmail
+from groups.models import (
+    DiscussionSession,
+    PollAnswer,
+    PollInvitee,
+    PollSlot,
+    QuorumWarning,
+    Rsvp,
+    SessionEmail,
+    TimePoll,
+)
 
 
 class RsvpInline(admin.TabularInline):
@@ -33,6 +42,51 @@ class SessionEmailAdmin(admin.ModelAdmin):
     list_filter = ("kind", "sent_at")
     search_fields = ("user__email", "session__paper__title")
     list_select_related = ("session__paper", "user")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class PollSlotInline(admin.TabularInline):
+    model = PollSlot
+    extra = 0
+
+
+class PollInviteeInline(admin.TabularInline):
+    model = PollInvitee
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(TimePoll)
+class TimePollAdmin(admin.ModelAdmin):
+    list_display = ("nomination", "group", "status", "deadline", "created_at")
+    list_filter = ("status",)
+    search_fields = ("group__name", "nomination__paper__title")
+    list_select_related = ("group", "nomination__paper")
+    raw_id_fields = ("group", "nomination", "presenter", "session", "picked_slot", "created_by")
+    readonly_fields = ("created_at", "closed_at")
+    inlines = [PollSlotInline, PollInviteeInline]
+
+
+@admin.register(PollAnswer)
+class PollAnswerAdmin(admin.ModelAdmin):
+    list_display = ("slot", "invitee", "answer", "updated_at")
+    list_filter = ("answer",)
+    list_select_related = ("slot", "invitee__user")
+    raw_id_fields = ("slot", "invitee")
+
+
+@admin.register(QuorumWarning)
+class QuorumWarningAdmin(admin.ModelAdmin):
+    """Read-only: each row is the claim that made a quorum warning go out once."""
+
+    list_display = ("session", "starts_at", "attending", "quorum", "created_at")
+    list_select_related = ("session__paper", "session__group")
+    raw_id_fields = ("session",)
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

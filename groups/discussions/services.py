@@ -17,6 +17,7 @@ from groups.models import (
     DiscussionSession,
     Membership,
     Nomination,
+    QuorumWarning,
     ReadingGroup,
     Rsvp,
     SessionEmail,
@@ -120,6 +121,11 @@ def rsvp_for(session: DiscussionSession, user: User | AnonymousUser | None) -> R
     if cached is not None:
         return next((r for r in cached if r.user_id == user.pk), None)
     return Rsvp.objects.filter(session=session, user=user).first()
+
+
+def quorum_warning_for(session: DiscussionSession) -> QuorumWarning | None:
+    """The warning that this session was under quorum at its current start, if one was sent."""
+    return QuorumWarning.objects.filter(session=session, starts_at=session.starts_at).first()
 
 
 def group_members(group: ReadingGroup) -> QuerySet[User]:

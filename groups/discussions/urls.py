@@ -13,6 +13,7 @@ urlpatterns = [
     path(
         "g/<slug:slug>/sessions/<int:pk>/done/", views.session_mark_done, name="session_mark_done"
     ),
+    path("g/<slug:slug>/sessions/<int:pk>/move/", views.session_move, name="session_move"),
     path("g/<slug:slug>/sessions/<int:pk>/rsvp/", views.session_rsvp, name="session_rsvp"),
     path("g/<slug:slug>/sessions/<int:pk>/session.ics", views.session_ics, name="session_ics"),
     path("g/<slug:slug>/calendar.ics", views.session_feed, name="session_feed"),
@@ -26,4 +27,13 @@ urlpatterns = [
         views.session_feed_token,
         name="session_feed_token",
     ),
+    path("g/<slug:slug>/polls/new/", views.poll_create, name="poll_create"),
+    path("g/<slug:slug>/polls/<int:pk>/", views.poll_detail, name="poll_detail"),
+    path(
+        "g/<slug:slug>/polls/<int:pk>/slots/<int:slot>/answer/",
+        views.poll_answer,
+        name="poll_answer",
+    ),
+    path("g/<slug:slug>/polls/<int:pk>/pick/", views.poll_pick, name="poll_pick"),
+    path("g/<slug:slug>/polls/<int:pk>/cancel/", views.poll_cancel, name="poll_cancel"),
 ]

@@ -4,6 +4,7 @@ from typing import cast
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,17 +13,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from groups.access import (
     get_group_for_member,
     get_group_for_organizer,
+    get_group_for_participant,
     get_group_for_viewer,
+    get_poll_or_404,
+    get_poll_slot_or_404,
     get_session_or_404,
     sign_in_to_act,
 )
 from groups.discussions import calendar as ical
+from groups.discussions import polls
 from groups.discussions import services as discussions
-from groups.discussions.forms import SessionForm
+from groups.discussions.forms import PollForm, SessionForm
 from groups.models import DiscussionSession, Membership, ReadingGroup, User
 from groups.web import AuthenticatedHttpRequest, group_context, safe_next
 
 RSVP_BOX = "groups/discussions/detail.html#rsvp-box"
+SLOT_ROW = "groups/discussions/poll.html#slot-row"
+POLL_PROGRESS = "groups/discussions/poll.html#progress"
 
 
 def _session_url(session: DiscussionSession) -> str:
@@ -53,6 +60,7 @@ def session_list(request: HttpRequest, slug: str) -> HttpResponse:
         "group": group,
         "membership": membership,
         "tab": "sessions",
+        "polls": list(polls.active_polls(group)) if membership else [],
         "upcoming": list(discussions.upcoming_sessions(group)),
         "past": list(discussions.past_sessions(group)),
         **_feed_urls(request, group, membership),
@@ -67,6 +75,11 @@ def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if session is None:
         raise Http404("No such session.")
     context = group_context(group, membership, "sessions") | {"session": session}
+    # Only a group with a quorum can have a warning: the others' page reads nothing more.
+    if group.quorum and membership is not None and membership.is_organizer and session.is_scheduled:
+        warning = discussions.quorum_warning_for(session)
+        context["quorum_warning"] = warning
+        context["next_best"] = polls.next_best_slot(session) if warning else None
     return render(request, "groups/discussions/detail.html", context)
 
 
@@ -130,15 +143,18 @@ def session_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
         if existing is not None:
             messages.info(request, "That paper is already scheduled; here is its session.")
             return redirect(_session_url(existing))
-    nominations = cast(forms.ModelChoiceField, form.fields["nomination"]).queryset
-    has_nominations = nominations is not None and nominations.exists()
     context = {
         "group": group,
         "membership": membership,
         "form": form,
-        "has_nominations": has_nominations,
+        "has_nominations": _has_choices(form),
     }
     return render(request, "groups/discussions/form.html", context)
+
+
+def _has_choices(form: SessionForm | PollForm) -> bool:
+    nominations = cast(forms.ModelChoiceField, form.fields["nomination"]).queryset
+    return nominations is not None and nominations.exists()
 
 
 @sign_in_to_act
@@ -234,3 +250,151 @@ def session_feed_token_regenerate(request: AuthenticatedHttpRequest, slug: str) 
         request, "Your calendar address is new; the old one no longer works. Update your app."
     )
     return redirect(reverse("session_list", kwargs={"slug": group.slug}) + "#calendar")
+
+
+# --- Time polls ----------------------------------------------------------------------------
+
+
+def _poll_url(group: ReadingGroup, pk: int) -> str:
+    return reverse("poll_detail", kwargs={"slug": group.slug, "pk": pk})
+
+
+def _require_organizer(membership: Membership) -> None:
+    if not membership.is_organizer:
+        raise PermissionDenied("Only the group's organizers can do this.")
+
+
+@sign_in_to_act
+@require_http_methods(["GET", "POST"])
+def poll_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """ "Schedule the winner" with a time poll: the top open nomination is preselected, or
+    `?nomination=<id>`."""
+    group, membership = get_group_for_participant(request, slug)
+    _require_organizer(membership)
+    picked = request.GET.get("nomination", "")
+    top = None if picked.isdigit() else discussions.top_open_nomination(group)
+    initial = {"nomination": int(picked) if picked.isdigit() else (top.pk if top else None)}
+    form = PollForm(request.POST or None, group=group, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            poll = polls.poll_create(group=group, created_by=request.user, **form.poll_values())
+        except polls.PollError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, "The poll is open. The paper's supporters are invited by email."
+            )
+            return redirect(_poll_url(group, poll.pk))
+    context = group_context(group, membership, "sessions") | {
+        "form": form,
+        "has_nominations": _has_choices(form),
+    }
+    return render(request, "groups/discussions/poll_form.html", context)
+
+
+@require_GET
+def poll_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    group, membership = get_group_for_participant(request, slug)
+    page = polls.poll_page(group, pk, request.user)
+    if page is None:
+        raise Http404("No such poll.")
+    context = group_context(group, membership, "sessions") | {"page": page, "poll": page.poll}
+    return render(request, "groups/discussions/poll.html", context)
+
+
+@sign_in_to_act
+@require_POST
+def poll_answer(request: AuthenticatedHttpRequest, slug: str, pk: int, slot: int) -> HttpResponse:
+    """Yes / if need be / no for one slot. PRG without JavaScript; the slot's row for htmx."""
+    group, membership = get_group_for_participant(request, slug)
+    poll = get_poll_or_404(group, pk)
+    chosen = get_poll_slot_or_404(poll, slot)
+    error = ""
+    try:
+        polls.poll_answer_set(
+            poll=poll, slot=chosen, user=request.user, answer=request.POST.get("answer", "")
+        )
+    except polls.PollError as exc:
+        error = str(exc)
+    if request.htmx:
+        page = polls.poll_page(group, pk, request.user)
+        assert page is not None  # the poll was there a moment ago and polls are never deleted
+        tally = next(t for t in page.slots if t.slot.pk == chosen.pk)
+        context = group_context(group, membership, "sessions") | {
+            "page": page,
+            "poll": page.poll,
+            "tally": tally,
+            "error": error,
+        }
+        # 200 even for a refused answer: htmx swaps only 2xx responses, and the row shows why.
+        # The count of who answered comes along, out of band.
+        row = render(request, SLOT_ROW, context)
+        progress = render(request, POLL_PROGRESS, context | {"oob": True})
+        row.write(progress.content)
+        return row
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Your answer is saved.")
+    return redirect(_poll_url(group, poll.pk) + f"#slot-{chosen.pk}")
+
+
+@sign_in_to_act
+@require_POST
+def poll_pick(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The organizer picks a slot: the session is scheduled from it."""
+    group, membership = get_group_for_participant(request, slug)
+    _require_organizer(membership)
+    poll = get_poll_or_404(group, pk)
+    slot = request.POST.get("slot", "")
+    if not slot.isdigit():
+        messages.error(request, "Pick one of the proposed times.")
+        return redirect(_poll_url(group, poll.pk))
+    try:
+        session = polls.poll_pick(
+            poll=poll, slot=get_poll_slot_or_404(poll, int(slot)), picked_by=request.user
+        )
+    except polls.PollAlreadyPicked as exc:
+        messages.info(request, "This poll was picked already; here is its session.")
+        if exc.session is not None:
+            return redirect(_session_url(exc.session))
+        return redirect(_poll_url(group, poll.pk))
+    except polls.PollError as exc:
+        messages.error(request, str(exc))
+        return redirect(_poll_url(group, poll.pk))
+    messages.success(request, "The session is scheduled. Members are notified by email.")
+    return redirect(_session_url(session))
+
+
+@sign_in_to_act
+@require_POST
+def poll_cancel(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    group, membership = get_group_for_participant(request, slug)
+    _require_organizer(membership)
+    poll = get_poll_or_404(group, pk)
+    try:
+        polls.poll_cancel(poll=poll, cancelled_by=request.user)
+    except polls.PollError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The poll is cancelled. The paper stays on the ballot.")
+    return redirect(_poll_url(group, poll.pk))
+
+
+@sign_in_to_act
+@require_POST
+def session_move(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The quorum banner's one click: move a session from a poll to another proposed time."""
+    group, _ = get_group_for_organizer(request, slug)
+    session = get_session_or_404(group, pk)
+    slot = request.POST.get("slot", "")
+    try:
+        if not slot.isdigit():
+            raise polls.PollError("Pick one of the proposed times.")
+        chosen = polls.poll_slot_of(session, int(slot))
+        polls.session_move_to_slot(session=session, slot=chosen, moved_by=request.user)
+    except polls.PollError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The session is moved. Members are notified by email.")
+    return redirect(_session_url(session))

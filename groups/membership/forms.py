@@ -29,7 +29,15 @@ class GroupForm(forms.ModelForm):
 
     class Meta:
         model = ReadingGroup
-        fields = ["name", "slug", "description", "visibility", "join_policy", "time_zone"]
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "visibility",
+            "join_policy",
+            "time_zone",
+            "quorum",
+        ]
         labels = {"slug": "Web address", "join_policy": "Who can join"}
         help_texts = {
             "slug": "Letters, numbers and hyphens, as in /g/causal-inference/. "
@@ -49,7 +57,9 @@ class GroupForm(forms.ModelForm):
             del self.fields["slug"]
             self.fields["ballot_method"].initial = self.instance.ballot_method
         else:
+            # A new group starts without a quorum; organizers set one in its settings.
             del self.fields["ballot_method"]
+            del self.fields["quorum"]
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data.get("slug") or ""

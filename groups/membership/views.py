@@ -18,6 +18,7 @@ from groups.access import (
     require_signed_in,
     sign_in_to_act,
 )
+from groups.discussions.polls import polls_for_member
 from groups.discussions.services import next_session_for_group, next_sessions_of
 from groups.limits import rate_limit
 from groups.membership.forms import (
@@ -147,6 +148,12 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
         "activity": activity,
         "pending_request": pending_request,
         "next_session": next_session_for_group(group, request.user),
+        # The in-app invitation to the time polls that ask this member.
+        "my_polls": (
+            polls_for_member(group, request.user)
+            if membership and isinstance(request.user, User)
+            else []
+        ),
     }
     return render(request, "groups/membership/home.html", context)
 

@@ -1,6 +1,12 @@
 """The groups app's models, one module per area; import them from here."""
 
-from groups.models.discussions import CalendarToken, DiscussionSession, Rsvp, SessionEmail
+from groups.models.discussions import (
+    CalendarToken,
+    DiscussionSession,
+    QuorumWarning,
+    Rsvp,
+    SessionEmail,
+)
 from groups.models.email import (
     DigestEmail,
     EmailPreferences,
@@ -21,6 +27,7 @@ from groups.models.groups import (
 from groups.models.moderation import FlaggedNote, GroupBan, ModerationLog, NoteFlag, ThreadLock
 from groups.models.notes import Mention, Note, NoteRevision
 from groups.models.people import User, validate_timezone
+from groups.models.polls import PollAnswer, PollInvitee, PollSlot, TimePoll
 
 __all__ = [
     "Activity",
@@ -41,11 +48,16 @@ __all__ = [
     "NoteFlag",
     "NoteRevision",
     "Notification",
+    "PollAnswer",
+    "PollInvitee",
+    "PollSlot",
+    "QuorumWarning",
     "Ranking",
     "ReadingGroup",
     "Rsvp",
     "SessionEmail",
     "ThreadLock",
+    "TimePoll",
     "UnsentTask",
     "User",
     "Vote",

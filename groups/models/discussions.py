@@ -208,6 +208,32 @@ class SessionEmail(models.Model):
         return f"{self.kind} to {self.user} for session {self.session_id}"
 
 
+class QuorumWarning(models.Model):
+    """The claim that a session under its group's quorum was warned about, for the start it had
+    then: inserted before anyone is told, unique per session and start, so the warning goes out
+    once however often or on how many workers the check runs, and again only if the session is
+    moved. The session page's banner shows while it matches the session's start."""
+
+    session = models.ForeignKey(
+        DiscussionSession, on_delete=models.CASCADE, related_name="quorum_warnings"
+    )
+    starts_at = models.DateTimeField()
+    attending = models.PositiveIntegerField()
+    quorum = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "starts_at"], name="one_quorum_warning_per_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Quorum warning for session {self.session_id} ({self.attending}/{self.quorum})"
+
+
 def new_calendar_token() -> str:
     return secrets.token_urlsafe(24)
 

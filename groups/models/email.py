@@ -132,6 +132,8 @@ class Notification(Delivery):
         REPLY = "reply", "Reply to your note"
         MENTION = "mention", "Mention"
         SESSION = "session", "Session notice"
+        POLL = "poll", "Time poll"
+        QUORUM = "quorum", "Quorum warning"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -155,7 +157,9 @@ class Notification(Delivery):
                 name="notification_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["nomination", "reply", "mention", "session"]),
+                condition=Q(
+                    kind__in=["nomination", "reply", "mention", "session", "poll", "quorum"]
+                ),
                 name="notification_kind_valid",
             ),
         ]

@@ -117,11 +117,23 @@ class ReadingGroup(models.Model):
         "the winner.",
     )
 
+    # Fewest people (going or maybe) a session needs; organizers are warned 48 h before a session
+    # under it (`groups.notifications.sessions.quorum_warnings_send`). None: no quorum.
+    quorum = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Fewest people (going or maybe) a session needs. Two days before a session "
+        "with fewer, organizers get a warning. Leave empty for none.",
+    )
+
     objects = ReadingGroupQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(quorum__isnull=True) | Q(quorum__gte=1), name="group_quorum_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(visibility__in=["public", "private"]), name="group_visibility_valid"
             ),

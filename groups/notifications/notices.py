@@ -42,6 +42,8 @@ SWITCH_OF_KIND: dict[str, str] = {
     Notification.Kind.REPLY: "replies",
     Notification.Kind.MENTION: "mentions",
     Notification.Kind.SESSION: "sessions",
+    Notification.Kind.POLL: "sessions",
+    Notification.Kind.QUORUM: "sessions",
 }
 
 
@@ -59,6 +61,14 @@ def recipients_for(*, group_id: int, switch: str) -> QuerySet[User]:
             ),
         )
         .filter(wants=True)
+    )
+
+
+def organizers_for(*, group_id: int) -> QuerySet[User]:
+    """The group's owners and organizers among `recipients_for(..., switch="sessions")`."""
+    return recipients_for(group_id=group_id, switch="sessions").filter(
+        memberships__group_id=group_id,
+        memberships__role__in=[Membership.Role.OWNER, Membership.Role.ORGANIZER],
     )
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,12 +24,18 @@ from groups.models import (
     GroupEmailSettings,
     Membership,
     Notification,
+    QuorumWarning,
     Rsvp,
     SessionEmail,
     User,
 )
 from groups.notifications.email import send_email
-from groups.notifications.notices import is_daily, notice_record, recipients_for
+from groups.notifications.notices import (
+    is_daily,
+    notice_record,
+    organizers_for,
+    recipients_for,
+)
 from groups.timezones import zone_or_utc
 
 logger = logging.getLogger(__name__)
@@ -231,3 +237,63 @@ def session_reminders_send(*, now: datetime | None = None) -> int:
                 "Reminder for session %s to user %s failed", rsvp.session_id, rsvp.user_id
             )
     return sent
+
+
+def sessions_under_quorum(now: datetime | None = None) -> QuerySet[DiscussionSession]:
+    """Scheduled sessions starting within QUORUM_LEAD whose going + maybe count is under their
+    group's quorum, not yet warned about for their current start; with `attending`."""
+    now = now or timezone.now()
+    warned = QuorumWarning.objects.filter(session=OuterRef("pk"), starts_at=OuterRef("starts_at"))
+    return (
+        DiscussionSession.objects.filter(
+            status=DiscussionSession.Status.SCHEDULED,
+            starts_at__gt=now,
+            starts_at__lte=now + settings.QUORUM_LEAD,
+            group__quorum__isnull=False,
+        )
+        .exclude(Exists(warned))
+        .annotate(attending=Count("rsvps", filter=Q(rsvps__answer__in=ATTENDING)))
+        .filter(attending__lt=F("group__quorum"))
+        .select_related("group", "paper")
+        .order_by("starts_at", "pk")
+    )
+
+
+def quorum_warnings_send(*, now: datetime | None = None) -> list[int]:
+    """Warns the organizers of each session under quorum, once per session and start: the
+    warning is claimed (a `QuorumWarning` row, unique per session and start) in its own
+    transaction before anyone is told, and only the run that inserted it records the notices.
+    Returns the ids of the immediate notifications, for the caller to send."""
+    immediate = []
+    for session in sessions_under_quorum(now):
+        quorum = session.group.quorum or 0
+        attending: int = session.attending  # type: ignore[attr-defined]  # the annotation above
+        try:
+            with transaction.atomic():
+                warning = QuorumWarning.objects.create(
+                    session=session,
+                    starts_at=session.starts_at,
+                    attending=attending,
+                    quorum=quorum,
+                )
+        except IntegrityError:
+            continue  # another run warned first
+        organizers = organizers_for(group_id=session.group_id)
+        url = reverse("session_detail", kwargs={"slug": session.group.slug, "pk": session.pk})
+        for user in organizers.order_by("pk"):
+            with timezone.override(zone_or_utc(user.time_zone)):
+                when = timezone.localtime(session.starts_at).strftime("%a %d %b %Y, %H:%M %Z")
+            notification = notice_record(
+                user=user,
+                group=session.group,
+                kind=Notification.Kind.QUORUM,
+                key=f"quorum:{warning.pk}",
+                subject=f"Under quorum: {session.paper.title}",
+                body=f"{when}: {warning.attending} going or maybe, the group's quorum is "
+                f"{quorum}. Move it, or cancel it, from its page.",
+                url=url,
+                daily=is_daily(user),
+            )
+            if notification is not None and not notification.daily:
+                immediate.append(notification.pk)
+    return immediate

@@ -30,7 +30,9 @@ from groups.notifications.notices import (
     notifications_stuck,
     summary_users,
 )
+from groups.notifications.polls import poll_invites_record, poll_reminders_record, polls_close
 from groups.notifications.sessions import (
+    quorum_warnings_send,
     session_claims_stale,
     session_email_resend,
     session_notice_send,
@@ -225,6 +227,40 @@ def send_notification_summaries() -> int:
 def send_notification_summary(self: Task, user_id: int) -> int:
     """Sends one person's daily summary of group notifications."""
     return notification_summary_send(user_id=user_id, final_attempt=_last_attempt(self))
+
+
+# --- Time polls: invitations, the reminder to those who have not answered, closing ----------
+
+
+def _send_notifications(ids: list[int]) -> int:
+    """Queues the send of each recorded immediate notification; returns how many."""
+    for notification_id in ids:
+        _queue(send_notification, notification_id)
+    return len(ids)
+
+
+@shared_task(name="groups.send_poll_invites", base=RecordedTask)
+def send_poll_invites(poll_id: int) -> int:
+    """Records each invitee's invitation to a new time poll and queues the immediate emails."""
+    return _send_notifications(poll_invites_record(poll_id=poll_id))
+
+
+@shared_task(name="groups.send_poll_reminders")
+def send_poll_reminders() -> int:
+    """Beat, every few minutes: one reminder per poll to each invitee who has not answered."""
+    return _send_notifications(poll_reminders_record())
+
+
+@shared_task(name="groups.close_time_polls")
+def close_time_polls() -> int:
+    """Beat, every few minutes: closes polls at their deadline and tells the organizers."""
+    return _send_notifications(polls_close())
+
+
+@shared_task(name="groups.check_session_quorums")
+def check_session_quorums() -> int:
+    """Beat, every few minutes: warns organizers once of a session under quorum 48 h ahead."""
+    return _send_notifications(quorum_warnings_send())
 
 
 @shared_task(name="groups.requeue_pending_notifications")

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from groups.models import (
@@ -300,3 +301,35 @@ def ballot_method_set(*, group: ReadingGroup, method: str) -> bool:
         )
     group.ballot_version = ReadingGroup.objects.ballot_bump(group.pk)
     return True
+
+
+# How far down a ranked ballot a choice still counts as backing the paper (a time poll invites
+# its supporters: `groups.discussions.polls`).
+SUPPORT_TOP_RANKS = 3
+
+
+def nomination_supporters(nomination: Nomination) -> QuerySet[User]:
+    """The current members who back this nomination: its voters on an approval ballot; on a
+    ranked ballot, those who put it among their first three choices of the open papers (their
+    stored ranks may have gaps: what counts is how many open papers they put ahead of it)."""
+    members = User.objects.filter(memberships__group_id=nomination.group_id, is_active=True)
+    if not nomination.group.is_ranked:
+        return members.filter(votes__nomination=nomination)
+    ahead = (
+        Ranking.objects.filter(
+            group_id=nomination.group_id,
+            user_id=OuterRef("user_id"),
+            nomination__status=Nomination.Status.OPEN,
+            rank__lt=OuterRef("rank"),
+        )
+        .order_by()
+        .values("user_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    top = (
+        Ranking.objects.filter(nomination=nomination)
+        .annotate(ahead=Coalesce(Subquery(ahead), 0))
+        .filter(ahead__lt=SUPPORT_TOP_RANKS)
+    )
+    return members.filter(pk__in=top.values("user_id"))

@@ -13,6 +13,9 @@ EXPECTED_TASKS = {
     "send-digests": "groups.send_digests",
     "send-notification-summaries": "groups.send_notification_summaries",
     "requeue-pending-notifications": "groups.requeue_pending_notifications",
+    "check-session-quorums": "groups.check_session_quorums",
+    "close-time-polls": "groups.close_time_polls",
+    "send-poll-reminders": "groups.send_poll_reminders",
 }
 
 

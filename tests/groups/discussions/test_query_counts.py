@@ -41,10 +41,10 @@ def fill(cast: Cast, count: int) -> None:
 @pytest.mark.parametrize(
     ("visibility", "role", "queries"),
     [
-        # session + user, the membership with its group, upcoming, past (+ the token for private
-        # groups); a visitor's page reads the group instead
-        ("public", "member", 5),
-        ("private", "member", 6),
+        # session + user, the membership with its group, the active time polls, upcoming, past
+        # (+ the token for private groups); a visitor's page reads the group instead, no polls
+        ("public", "member", 6),
+        ("private", "member", 7),
         ("public", "anonymous", 3),
     ],
 )

@@ -157,8 +157,8 @@ def test_it_renders_home_and_members_in_a_constant_number_of_queries(
         RsvpFactory(session=next_session, user=membership.user, answer="going")
     client = cast.client("member")
     # session, user, the membership with its group, top of the ballot, open count, activity,
-    # next session with its counts, its attendees with their users
-    with django_assert_num_queries(8):
+    # next session with its counts, its attendees with their users, the time polls asking them
+    with django_assert_num_queries(9):
         assert client.get(f"/g/{cast.group.slug}/").status_code == 200
     # session, user, the membership with its group, members with their users
     with django_assert_num_queries(4):
