@@ -83,10 +83,13 @@ def test_three_members_rank_the_papers_to_a_winner(browser, live_server, setting
     _row(page, "Causality").drag_to(page.locator("#my-ranking"))
     _saved(page)
     _until_order(group, ada, ["Causality"])
+    # The count above the form catches up after the save (its answer asks for it) and grows: a
+    # drag under way when it lands drops where the form was. So wait for it first.
+    expect(page.locator("#ranked-winner")).to_have_text("Causality")
     ranking_box = page.locator("#my-ranking").bounding_box()
     assert ranking_box is not None
-    # Playwright's synthetic drag can miss on a loaded machine (CI, two browsers at once): one
-    # more try when the row did not move; the drop itself is what is checked.
+    # Playwright's synthetic drag can still miss on a loaded machine (CI, two browsers at once):
+    # one more try when the row did not move; the drop itself is what is checked.
     for attempt in range(2):
         _row(page, "Attention").drag_to(
             page.locator("#my-ranking"),
