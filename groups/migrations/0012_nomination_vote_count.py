@@ -97,7 +97,6 @@ DROP FUNCTION IF EXISTS groups_vote_count_move();
 DROP FUNCTION IF EXISTS groups_vote_count_change();
 """
 
-SQLITE_COUNT = "(SELECT count(*) FROM groups_vote WHERE nomination_id = NEW.id)"
 SQLITE_FORWARD = [
     "CREATE TRIGGER groups_vote_count_insert AFTER INSERT ON groups_vote BEGIN "
     "UPDATE groups_nomination SET vote_count = vote_count + 1 WHERE id = NEW.nomination_id; END",
@@ -109,12 +108,25 @@ SQLITE_FORWARD = [
     "UPDATE groups_nomination SET vote_count = vote_count + 1 WHERE id = NEW.nomination_id; END",
     # Any write that leaves another number is counted again (SQLite's triggers do not fire
     # themselves again: recursive_triggers is off).
-    "CREATE TRIGGER groups_nomination_vote_count_insert AFTER INSERT ON groups_nomination "
-    f"WHEN NEW.vote_count IS NOT {SQLITE_COUNT} BEGIN "
-    f"UPDATE groups_nomination SET vote_count = {SQLITE_COUNT} WHERE id = NEW.id; END",
-    "CREATE TRIGGER groups_nomination_vote_count_update AFTER UPDATE OF vote_count "
-    f"ON groups_nomination WHEN NEW.vote_count IS NOT {SQLITE_COUNT} BEGIN "
-    f"UPDATE groups_nomination SET vote_count = {SQLITE_COUNT} WHERE id = NEW.id; END",
+    """
+    CREATE TRIGGER groups_nomination_vote_count_insert AFTER INSERT ON groups_nomination
+    WHEN NEW.vote_count IS NOT (SELECT count(*) FROM groups_vote WHERE nomination_id = NEW.id)
+    BEGIN
+        UPDATE groups_nomination
+        SET vote_count = (SELECT count(*) FROM groups_vote WHERE nomination_id = NEW.id)
+        WHERE id = NEW.id;
+    END
+    """,
+    """
+    CREATE TRIGGER groups_nomination_vote_count_update AFTER UPDATE OF vote_count
+    ON groups_nomination
+    WHEN NEW.vote_count IS NOT (SELECT count(*) FROM groups_vote WHERE nomination_id = NEW.id)
+    BEGIN
+        UPDATE groups_nomination
+        SET vote_count = (SELECT count(*) FROM groups_vote WHERE nomination_id = NEW.id)
+        WHERE id = NEW.id;
+    END
+    """,
 ]
 SQLITE_BACKWARD = [
     "DROP TRIGGER IF EXISTS groups_nomination_vote_count_update",
