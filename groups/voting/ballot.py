@@ -19,7 +19,6 @@ from typing import TypedDict
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, Subquery
-from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -233,6 +232,13 @@ def _html(text: str) -> SafeString:
     return SafeString(html.escape(text))
 
 
+def _pitch_html(pitch: str) -> SafeString:
+    """As the `linebreaksbr` filter writes it (newlines normalized, escaped, <br> for each), without
+    its lazy-string wrappers."""
+    text = html.escape(pitch.replace("\r\n", "\n").replace("\r", "\n"))
+    return SafeString(text.replace("\n", "<br>"))
+
+
 def _authors_line(authors: list[str] | None) -> str:
     authors = authors or []
     line = ", ".join(authors[:AUTHORS_SHOWN])
@@ -320,7 +326,7 @@ def rows_for(
                 abs_url=_html(arxiv_abs_url(arxiv_id)),
                 title=_html(title),
                 authors_line=_html(_authors_line(authors)),
-                pitch_html=linebreaksbr(pitch) if pitch else SafeString(""),
+                pitch_html=_pitch_html(pitch) if pitch else SafeString(""),
                 nominator=_html((display_name or username) if nominated_by_id else FORMER_MEMBER),
                 nominated_on=_html(_day(created_at, days)),
                 discussed_on=_html(_day(discussed_at, days)),
