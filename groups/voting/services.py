@@ -259,6 +259,17 @@ def ranking_save(
     )
     if before == ranked and voted == set(ranked):
         return VoteChange(changed=False, version=_version(group.pk))
+    # The votes' triggers update each changed nomination's count (migration 0012); locked here
+    # first, in id order, so two members' saves changing the same papers wait for each other
+    # rather than deadlock (each statement alone would lock its own rows in order).
+    changed = voted.symmetric_difference(ranked)
+    if changed:
+        list(
+            Nomination.objects.select_for_update(no_key=True)
+            .filter(pk__in=changed)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     Ranking.objects.filter(group=group, user=user).delete()
     Ranking.objects.bulk_create(
         Ranking(group=group, nomination_id=pk, user=user, rank=rank)
