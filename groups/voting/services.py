@@ -4,7 +4,8 @@ Callers may rely on: one vote per member per nomination (a database constraint; 
 times at once, leaves one vote and raises nothing); one open nomination per paper and group (nominating an
 already nominated paper adds the nominator's vote instead); every nomination starts with its nominator's vote;
 every change raises the group's ballot version by one in the same transaction, and a no-op raises nothing
-(see `ReadingGroupQuerySet.ballot_bump`). The ballot as pages read it is in `groups.voting.ballot`.
+(see `ReadingGroupQuerySet.ballot_bump`); every nomination's `vote_count` is its number of votes, changed by
+the database in the statement that writes them (migration 0012's triggers), so in the same transaction. The ballot as pages read it is in `groups.voting.ballot`.
 
 Ranked ballots keep the same votes: a member's ranking orders some of the papers they voted for
 (`ranking_save` writes both; taking a vote back drops its rank), so every ranked paper has its
