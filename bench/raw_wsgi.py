@@ -22,7 +22,9 @@ from django.db import connection
 
 from config.wsgi import application as django_application
 
-# Ranked as `NominationQuerySet.ranked()`: most votes first, then the earlier nomination.
+# Ranked as `NominationQuerySet.ranked()`: most votes first, then the earlier nomination. It counts
+# the votes (a join over them all) rather than read the stored `Nomination.vote_count` our page reads:
+# the floor the ballot's goals were set against, kept as it was.
 BALLOT_SQL = """
 SELECT n.id, p.title, p.authors::text, p.arxiv_id, n.pitch,
        coalesce(nullif(nominator.display_name, ''), nominator.username),

@@ -58,14 +58,12 @@ class NominationQuerySet(models.QuerySet):
         return self.filter(status="open")
 
     def ranked(self) -> Self:
-        """Most votes first; ties go to the earlier nomination. Adds `vote_count`.
+        """Most votes first; ties go to the earlier nomination, then the lower id.
 
-        Counted by a correlated subquery (an index lookup per nomination on the votes' unique
-        key), which at 500 nominations is twice as fast as joining every vote and grouping.
+        By the stored `Nomination.vote_count`: the open ones of a group are read in this order
+        from the index `nomination_open_ballot_order`, so the first 50 need no counting.
         """
-        return self.annotate(vote_count=_count_of(Vote.objects.all(), "nomination")).order_by(
-            "-vote_count", "created_at", "id"
-        )
+        return self.order_by("-vote_count", "created_at", "id")
 
     def with_my_vote(self, user: User) -> Self:
         """Adds `my_vote`: whether this user has voted for each nomination."""
@@ -233,6 +231,10 @@ class Nomination(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # Changed by the database with every write of one of its notes: see groups.notes.layout.
     notes_version = models.BigIntegerField(default=new_notes_version, editable=False)
+    # How many votes it has, whatever its status: kept by the database itself (triggers on the
+    # votes' table, in the statement that adds or deletes a vote: migration 0015), so every path
+    # counts, the voting services as well as bulk writes and an account's deletion cascading.
+    vote_count = models.IntegerField(default=0, editable=False)
 
     objects = NominationQuerySet.as_manager()
 
@@ -247,6 +249,17 @@ class Nomination(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["open", "scheduled", "withdrawn", "archived"]),
                 name="nomination_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(vote_count__gte=0), name="nomination_vote_count_not_negative"
+            ),
+        ]
+        indexes = [
+            # The ballot: a group's open nominations in rank order (`NominationQuerySet.ranked`).
+            models.Index(
+                fields=["group", "-vote_count", "created_at", "id"],
+                condition=Q(status="open"),
+                name="nomination_open_ballot_order",
             ),
         ]
 

@@ -1,20 +1,9 @@
-from typing import TYPE_CHECKING, TypedDict
-
 from django.contrib import admin
-from django.db.models import Count, QuerySet
-from django.http import HttpRequest
 
 from groups.models import (
     Nomination,
     Vote,
 )
-
-if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
-
-
-class VoteCount(TypedDict):
-    vote_count: int
 
 
 class VoteInline(admin.TabularInline):
@@ -32,13 +21,6 @@ class NominationAdmin(admin.ModelAdmin):
     raw_id_fields = ("group", "paper", "nominated_by")
     inlines = (VoteInline,)
     date_hierarchy = "created_at"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Nomination]:
-        return super().get_queryset(request).annotate(vote_count=Count("votes"))
-
-    @admin.display(ordering="vote_count", description="votes")
-    def vote_count(self, obj: "WithAnnotations[Nomination, VoteCount]") -> int:
-        return obj.vote_count
 
 
 @admin.register(Vote)

@@ -18,8 +18,7 @@ from hashlib import blake2s
 from typing import TypedDict
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, F, Window
-from django.template.defaultfilters import linebreaksbr
+from django.db.models import Count, F, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -138,25 +137,39 @@ def ranking(
 ) -> Ranking:
     """One query. `query` filters by title, arXiv id or author; ranks stay those of the whole ballot.
 
-    `top` reads only the first so many (with no filter): their ranks are their places, and the
-    same statement counts the rest. `with_created` reads creation times too (`Ranked.key`).
-    `with_rows` (with `top` and no filter) also reads what their rows show, so `rows_for` needs
-    no query of its own for them: one statement fewer on the ballot's first page.
+    `top` reads only the first so many (with no filter): their ranks are their places, read in
+    rank order from the index `nomination_open_ballot_order`, and the same statement counts the
+    rest. `with_created` reads creation times too (`Ranked.key`). `with_rows` (with `top` and no
+    filter) also reads what their rows show, so `rows_for` needs no query of its own for them:
+    one statement fewer on the ballot's first page.
     """
     needle = query.strip().casefold()
     rows = (
         Nomination.objects.filter(group=group)
         .open()
         .ranked()
-        .annotate(version=F("group__ballot_version"), total=Window(Count("id")))
+        .annotate(version=F("group__ballot_version"))
     )
-    if top is not None and not needle:
-        rows = rows[:top]
-    fields = ["id", "vote_count", "version", "total"] + (["created_at"] if with_created else [])
+    first = top is not None and not needle
+    if first:
+        # Counted once for the statement (not per row, as a window would, which also made every
+        # row's other columns be computed before the LIMIT).
+        open_count = (
+            Nomination.objects.filter(group=group)
+            .open()
+            .order_by()
+            .values("group")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        rows = rows.annotate(total=Subquery(open_count))[:top]
+    fields = ["id", "vote_count", "version"] + (["total"] if first else [])
+    fields += ["created_at"] if with_created else []
     if needle:  # matched here, not in SQL: the same Unicode case folding on both databases
         fields += ["paper__title", "paper__arxiv_id", "paper__authors"]
     searched = len(fields) - 3  # where the filter's fields start, when there is a filter
-    detailed = with_rows and top is not None and not needle
+    created_at = fields.index("created_at") if with_created else 0
+    detailed = with_rows and first
     if detailed:
         rows = rows.annotate(discussed_at=DiscussionSession.objects.last_discussed_start())
         details_from = len(fields)
@@ -167,13 +180,17 @@ def ranking(
     version: int | None = None
     total = 0
     for values in rows.values_list(*fields):
-        pk, votes, version, total = values[:4]
-        item = Ranked(id=pk, votes=votes, created_at=values[4] if with_created else None)
+        pk, votes, version = values[:3]
+        if first:
+            total = values[3]
+        item = Ranked(id=pk, votes=votes, created_at=values[created_at] if with_created else None)
         order.append(item)
         if not needle or _matches(needle, *values[searched:]):
             matching.append(item)
         if detailed:
             details[pk] = (pk, *values[details_from:])
+    if not first:
+        total = len(order)
     if version is None:  # an empty ballot: the version is all there is to read
         version = (
             ReadingGroup.objects.filter(pk=group.pk).values_list("ballot_version", flat=True).get()
@@ -215,6 +232,13 @@ def _html(text: str) -> SafeString:
     return SafeString(html.escape(text))
 
 
+def _pitch_html(pitch: str) -> SafeString:
+    """As the `linebreaksbr` filter writes it (newlines normalized, escaped, <br> for each), without
+    its lazy-string wrappers."""
+    text = html.escape(pitch.replace("\r\n", "\n").replace("\r", "\n"))
+    return SafeString(text.replace("\n", "<br>"))
+
+
 def _authors_line(authors: list[str] | None) -> str:
     authors = authors or []
     line = ", ".join(authors[:AUTHORS_SHOWN])
@@ -242,9 +266,9 @@ def rows_for(
 ) -> list[BallotRow]:
     """The rows for these nominations of the group (open or not), in the order given.
 
-    Two queries (the rows, their voters; one when `ranking` read the rows already), and one more
-    for closed nominations' vote counts (open ones take theirs from `ranking`, read with their
-    ranks). `voters_shown` names at most that many voters per row (None: all of them).
+    Two queries (the rows, their voters; one when `ranking` read the rows already). Open
+    nominations show the vote count `ranking` read with their ranks, closed ones their stored
+    count. `voters_shown` names at most that many voters per row (None: all of them).
     """
     ids = list(ids)
     if not ids:
@@ -254,20 +278,14 @@ def rows_for(
     if all(pk in ranking.rows for pk in ids):
         found = ranking.rows
     else:
-        found = {
-            values[0]: values
-            for values in Nomination.objects.filter(group=group, pk__in=ids)
+        found = {}
+        for values in (
+            Nomination.objects.filter(group=group, pk__in=ids)
             .annotate(discussed_at=DiscussionSession.objects.last_discussed_start())
-            .values_list(*ROW_FIELDS)
-        }
-    closed = [pk for pk in found if pk not in counted]
-    if closed:
-        counted |= dict(
-            Vote.objects.filter(nomination_id__in=closed)
-            .values("nomination_id")
-            .annotate(n=Count("id"))
-            .values_list("nomination_id", "n")
-        )
+            .values_list(*ROW_FIELDS, "vote_count")
+        ):
+            found[values[0]] = values[:-1]
+            counted.setdefault(values[0], values[-1])  # open ones keep the count of their rank
     voters = _voters(ids) if with_voters else {}
     statuses = dict(Nomination.Status.choices)
     prefix = _html(BallotUrls.for_group(group).nomination)
@@ -308,7 +326,7 @@ def rows_for(
                 abs_url=_html(arxiv_abs_url(arxiv_id)),
                 title=_html(title),
                 authors_line=_html(_authors_line(authors)),
-                pitch_html=linebreaksbr(pitch) if pitch else SafeString(""),
+                pitch_html=_pitch_html(pitch) if pitch else SafeString(""),
                 nominator=_html((display_name or username) if nominated_by_id else FORMER_MEMBER),
                 nominated_on=_html(_day(created_at, days)),
                 discussed_on=_html(_day(discussed_at, days)),

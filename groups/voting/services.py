@@ -4,7 +4,8 @@ Callers may rely on: one vote per member per nomination (a database constraint; 
 times at once, leaves one vote and raises nothing); one open nomination per paper and group (nominating an
 already nominated paper adds the nominator's vote instead); every nomination starts with its nominator's vote;
 every change raises the group's ballot version by one in the same transaction, and a no-op raises nothing
-(see `ReadingGroupQuerySet.ballot_bump`). The ballot as pages read it is in `groups.voting.ballot`.
+(see `ReadingGroupQuerySet.ballot_bump`); every nomination's `vote_count` is its number of votes, changed by
+the database in the statement that writes them (migration 0015's triggers), so in the same transaction. The ballot as pages read it is in `groups.voting.ballot`.
 
 Ranked ballots keep the same votes: a member's ranking orders some of the papers they voted for
 (`ranking_save` writes both; taking a vote back drops its rank), so every ranked paper has its
@@ -260,6 +261,17 @@ def ranking_save(
     )
     if before == ranked and voted == set(ranked):
         return VoteChange(changed=False, version=_version(group.pk))
+    # The votes' triggers update each changed nomination's count (migration 0015); locked here
+    # first, in id order, so two members' saves changing the same papers wait for each other
+    # rather than deadlock (each statement alone would lock its own rows in order).
+    changed = voted.symmetric_difference(ranked)
+    if changed:
+        list(
+            Nomination.objects.select_for_update(no_key=True)
+            .filter(pk__in=changed)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     Ranking.objects.filter(group=group, user=user).delete()
     Ranking.objects.bulk_create(
         Ranking(group=group, nomination_id=pk, user=user, rank=rank)

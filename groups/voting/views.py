@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from functools import cache
 
 from django import forms
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -69,6 +71,14 @@ from papers.models import Paper
 from papers.web import HtmxHttpRequest
 
 
+@cache
+def _blank_nominate_form() -> SafeString:
+    """The nominate card's empty form as HTML: the same on every page (no data, no errors, no
+    token: the card's template adds the CSRF field), so Django's form templates render it once
+    per process rather than on every ballot page."""
+    return SafeString(str(NominateForm()))
+
+
 def _ballot_list_url(urls: BallotUrls, *, query: str, shown: int) -> str:
     params = {"q": query.strip()} if query.strip() else {}
     if shown != PAGE_STEP:
@@ -120,7 +130,7 @@ def group_ballot(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "organizes": organizes,
         "poll_seconds": settings.BALLOT_POLL_SECONDS,
         "page_step": PAGE_STEP,
-        "form": NominateForm(),
+        "form": _blank_nominate_form(),
     }
     if not partial:
         return render(request, "groups/voting/ballot.html", context)
@@ -149,7 +159,7 @@ def _ranked_context(
         "schedule_url": f"{urls.schedule}?nomination={winner.id}" if winner else urls.schedule,
         "rank_url": reverse("group_rank", args=[group.slug]),
         "poll_seconds": settings.BALLOT_POLL_SECONDS,
-        "form": NominateForm(),
+        "form": _blank_nominate_form(),
     }
     if form is not None:
         ranked, numbers, errors = form.boxes()

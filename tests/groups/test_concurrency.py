@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.test import Client
 
 from groups.membership.services import MembershipError, invitation_accept, membership_role_change
-from groups.models import Membership, Vote
+from groups.models import Membership, Nomination, User, Vote
 from tests.concurrency import POSTGRES_THREADS, at_once
 from tests.factories import (
     InvitationFactory,
@@ -38,6 +38,8 @@ def test_it_keeps_one_vote_when_a_member_votes_twenty_timesat_once() -> None:
     assert errors == []
     assert sorted(set(statuses)) == [200, 302]
     assert Vote.objects.filter(nomination=nomination, user=member).count() == 1
+    nomination.refresh_from_db()
+    assert nomination.vote_count == 1  # the stored count the ballot ranks by
 
 
 def test_it_counts_every_member_votingat_once() -> None:
@@ -50,6 +52,43 @@ def test_it_counts_every_member_votingat_once() -> None:
     assert errors == []
     assert statuses == [200] * 20
     assert Vote.objects.filter(nomination=nomination).count() == 20
+    nomination.refresh_from_db()
+    assert nomination.vote_count == 20
+
+
+def test_it_counts_votes_and_take_backs_at_once_with_accounts_deleted_meanwhile() -> None:
+    nominations = NominationFactory.create_batch(3)
+    group = nominations[0].group
+    for nomination in nominations[1:]:
+        Nomination.objects.filter(pk=nomination.pk).update(group=group)
+    voters = [MembershipFactory(group=group).user for _ in range(12)]
+    leaving = [MembershipFactory(group=group).user for _ in range(4)]
+    for user in voters[6:] + leaving:  # these have voted for all three
+        Vote.objects.bulk_create(Vote(nomination=n, user=user) for n in nominations)
+
+    def vote_all(user, action: str) -> Callable[[], None]:
+        def job() -> None:
+            client = Client(raise_request_exception=True)
+            client.force_login(user)
+            for nomination in nominations:
+                url = f"/g/{group.slug}/n/{nomination.pk}/{action}/"
+                client.post(url, headers={"HX-Request": "true"})
+
+        return job
+
+    def delete(user) -> Callable[[], None]:
+        return lambda: User.objects.get(pk=user.pk).delete()
+
+    _, errors = at_once(
+        [vote_all(u, "vote") for u in voters[:6]]
+        + [vote_all(u, "unvote") for u in voters[6:]]
+        + [delete(u) for u in leaving]
+    )
+
+    assert errors == []
+    for nomination in nominations:
+        nomination.refresh_from_db()
+        assert nomination.vote_count == Vote.objects.filter(nomination=nomination).count() == 6
 
 
 def test_it_admits_no_more_people_than_an_invitation_allows() -> None:

@@ -278,10 +278,11 @@ def test_it_renders_the_ranked_ballot_in_a_constant_number_of_queries(
         client.get(f"/g/{ranked.group.slug}/ballot/", headers={"HX-Request": "true"})
 
     # session, user, membership; the open nominations' ids; the service's savepoint, membership
-    # lock, statuses, ranks before, votes before, delete ranks, insert ranks, delete votes, insert
-    # votes, version bump and read, release; the ballot read for the answer (3)
+    # lock, statuses, ranks before, votes before, the changed nominations' locks (their counts
+    # change), delete ranks, insert ranks, delete votes, insert votes, version bump and read,
+    # release; the ballot read for the answer (3)
     data = _numbers(ranked, {papers[-1]: 1, papers[0]: 2})
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         saved = client.post(
             f"/g/{ranked.group.slug}/ballot/rank/", data, headers={"HX-Request": "true"}
         )
