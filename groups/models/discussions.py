@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from groups.models.groups import Nomination, ReadingGroup, new_notes_version
+from groups.models.groups import DatabaseKept, Nomination, ReadingGroup, new_notes_version
 
 
 class DiscussionSessionQuerySet(models.QuerySet["DiscussionSession"]):
@@ -48,7 +48,7 @@ class DiscussionSessionQuerySet(models.QuerySet["DiscussionSession"]):
         )
 
 
-class DiscussionSession(models.Model):
+class DiscussionSession(DatabaseKept):
     """A meeting of a group about one paper. Starts are stored in UTC."""
 
     class Status(models.TextChoices):
@@ -80,6 +80,7 @@ class DiscussionSession(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Changed by the database with every write of one of its notes: see groups.notes.layout.
     notes_version = models.BigIntegerField(default=new_notes_version, editable=False)
+    database_kept = ("notes_version",)
 
     objects = DiscussionSessionQuerySet.as_manager()
     # Set by groups.discussions.services for the RSVP box: the viewer's answer, if any.

@@ -1,5 +1,5 @@
 import secrets
-from typing import Self
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +20,30 @@ def _count_of(queryset: models.QuerySet, field: str = "group") -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+class DatabaseKept(models.Model):
+    """A model with columns that only the database's own updates change: a version raised with
+    F() or by a trigger, a count its triggers keep (`database_kept`). A save() of an instance read
+    earlier writes every other field and never these, so it cannot put back the value it read: a
+    settings form saved after a vote would have lowered the ballot's version to one that pages
+    already showed for another state, and a nomination saved after a note its thread's version,
+    under which the layout before that note is cached. Creating a row writes them all."""
+
+    database_kept: ClassVar[tuple[str, ...]] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and not args and kwargs.get("update_fields") is None:
+            if not kwargs.get("force_insert"):
+                kwargs["update_fields"] = [
+                    field.name
+                    for field in self._meta.concrete_fields
+                    if not field.primary_key and field.name not in self.database_kept
+                ]
+        super().save(*args, **kwargs)
 
 
 class ReadingGroupQuerySet(models.QuerySet):
@@ -76,7 +100,7 @@ class NominationQuerySet(models.QuerySet):
         return self.select_related("paper", "nominated_by")
 
 
-class ReadingGroup(models.Model):
+class ReadingGroup(DatabaseKept):
     """A reading group (named so to stay clear of django.contrib.auth's Group)."""
 
     class Visibility(models.TextChoices):
@@ -104,6 +128,7 @@ class ReadingGroup(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Which state of the open ballot pages show: see `ReadingGroupQuerySet.ballot_bump`.
     ballot_version = models.PositiveBigIntegerField(default=0, editable=False)
+    database_kept = ("ballot_version",)
     # How the ballot is counted. Both keep the same rows (votes, and rankings of voted papers),
     # so switching loses nothing: see `groups.voting.ranked`.
     ballot_method = models.CharField(
@@ -211,7 +236,7 @@ def new_notes_version() -> int:
     return secrets.randbits(48)
 
 
-class Nomination(models.Model):
+class Nomination(DatabaseKept):
     """A paper proposed to a group. At most one open nomination per paper and group."""
 
     class Status(models.TextChoices):
@@ -235,6 +260,7 @@ class Nomination(models.Model):
     # votes' table, in the statement that adds or deletes a vote: migration 0015), so every path
     # counts, the voting services as well as bulk writes and an account's deletion cascading.
     vote_count = models.IntegerField(default=0, editable=False)
+    database_kept = ("notes_version", "vote_count")
 
     objects = NominationQuerySet.as_manager()
 

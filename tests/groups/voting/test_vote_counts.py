@@ -143,7 +143,7 @@ def test_a_stale_save_or_a_direct_write_is_counted_again() -> None:
     vote_cast(nomination=nomination, user=bob)
 
     stale.pitch = "Read it."
-    stale.save()  # writes every column, vote_count 0 among them
+    stale.save()  # read before the votes: its 0 is not written back
     assert _stored(nomination) == 2
 
     Nomination.objects.filter(pk=nomination.pk).update(vote_count=40)
