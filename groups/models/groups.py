@@ -36,13 +36,13 @@ class DatabaseKept(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding and not args and kwargs.get("update_fields") is None:
-            if not kwargs.get("force_insert"):
-                kwargs["update_fields"] = [
-                    field.name
-                    for field in self._meta.concrete_fields
-                    if not field.primary_key and field.name not in self.database_kept
-                ]
+        updating = not self._state.adding and not kwargs.get("force_insert")
+        if updating and not args and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.database_kept
+            ]
         super().save(*args, **kwargs)
 
 
