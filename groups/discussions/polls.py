@@ -79,13 +79,9 @@ class PollPage:
     invitees: list[User]
     me: PollInvitee | None
     answered: int
+    # Invitees who have not answered any slot yet.
+    waiting: list[User]
     best: SlotTally | None
-
-    @property
-    def waiting(self) -> list[User]:
-        """Invitees who have not answered any slot yet."""
-        answered = {u.pk for tally in self.slots for u in tally.yes + tally.maybe + tally.no}
-        return [user for user in self.invitees if user.pk not in answered]
 
 
 def best_slot(slots: list[SlotTally], now: datetime | None = None) -> SlotTally | None:
@@ -146,6 +142,7 @@ def poll_page(
         invitees=[invitee.user for invitee in invitees],
         me=me,
         answered=len(answered),
+        waiting=[invitee.user for invitee in invitees if invitee.pk not in answered],
         best=best,
     )
 
