@@ -151,7 +151,11 @@ def nominations(group: ReadingGroup) -> Iterator[Row]:
 def _vote(
     nomination_id: int, created_at: datetime, display: str | None, username: str | None
 ) -> Row:
-    return {"nomination_id": nomination_id, "voter": _name(display, username), "at": _when(created_at)}
+    return {
+        "nomination_id": nomination_id,
+        "voter": _name(display, username),
+        "at": _when(created_at),
+    }
 
 
 def votes(group: ReadingGroup) -> Iterator[Row]:
@@ -464,8 +468,10 @@ def my_notes(group: ReadingGroup, user: User) -> Iterator[Row]:
     fields += ["session__paper__arxiv_id", "nomination_id", "nomination__paper__title"]
     fields += ["nomination__paper__arxiv_id"]
     queryset = readable_notes(group, include_hidden=False).filter(author=user)
-    order = [F("session__starts_at").asc(nulls_last=True), "session_id", "nomination_id", "id"]
-    return _rows(queryset.order_by(*order), fields, _my_note)
+    ordered = queryset.order_by(
+        F("session__starts_at").asc(nulls_last=True), "session_id", "nomination_id", "id"
+    )
+    return _rows(ordered, fields, _my_note)
 
 
 def my_notes_json(group: ReadingGroup, user: User, *, exported_at: datetime) -> Iterator[bytes]:
@@ -487,7 +493,11 @@ def my_notes_markdown(group: ReadingGroup, user: User, *, zone: tzinfo) -> Itera
             if note["subject"] != subject:
                 subject = note["subject"]
                 kind = subject["kind"]
-                about = f"session of {_local(subject['starts_at'], zone)}" if kind == "session" else "nomination"
+                about = (
+                    f"session of {_local(subject['starts_at'], zone)}"
+                    if kind == "session"
+                    else "nomination"
+                )
                 yield f"## {subject['paper']['title']} ({about})\n\n"
             yield _note_markdown(note | {"author": user.name, "hidden": False}, zone)
         if subject is None:

@@ -43,18 +43,21 @@ class AnyItemContains(models.Lookup):
     prepare_rhs = False
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        # Only the ORM's own column SQL is written into the statement; the text is a parameter.
         lhs, lhs_params = self.process_lhs(compiler, connection)
         pattern = like_pattern(str(self.rhs))
         if connection.vendor == "postgresql":
             items = f"CASE WHEN jsonb_typeof({lhs}) = 'array' THEN {lhs} ELSE '[]'::jsonb END"
-            sql = f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({items}) AS item WHERE item ILIKE %s)"
+            sql = f"EXISTS (SELECT 1 FROM jsonb_array_elements_text({items}) AS item WHERE item ILIKE %s)"  # noqa: S608
             return sql, (*lhs_params, *lhs_params, pattern)
-        sql = f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value LIKE %s ESCAPE '\\')"
+        sql = f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value LIKE %s ESCAPE '\\')"  # noqa: S608
         return sql, (*lhs_params, pattern)
 
 
-for _field in ("authors", "ai_keywords"):
-    Paper._meta.get_field(_field).register_lookup(AnyItemContains)
+for _name in ("authors", "ai_keywords"):
+    _field = Paper._meta.get_field(_name)
+    assert isinstance(_field, models.JSONField)
+    _field.register_lookup(AnyItemContains)
 
 
 @dataclass(frozen=True)

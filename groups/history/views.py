@@ -2,17 +2,22 @@
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import cast
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from groups.access import get_group_for_member, get_group_for_organizer, get_group_for_viewer
-from groups.access import sign_in_to_act
+from groups.access import (
+    get_group_for_member,
+    get_group_for_organizer,
+    get_group_for_viewer,
+    sign_in_to_act,
+)
 from groups.history import exports
 from groups.history.forms import HistoryFilterForm
 from groups.history.queries import PER_PAGE, held_sessions, history_search, history_years
@@ -50,13 +55,15 @@ def history(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 def _download(
     parts: Iterator[bytes], group: ReadingGroup, what: str, extension: str, content_type: str
-) -> StreamingHttpResponse:
+) -> HttpResponse:
+    """The file, written as it is sent. (Typed as the HttpResponse the views' decorators are
+    typed for: StreamingHttpResponse is not one, and they pass it through untouched.)"""
     day = timezone.now().date().isoformat()
     filename = f"{group.slug}-{what}-{day}.{extension}"
     response = StreamingHttpResponse(parts, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-store"
-    return response
+    return cast(HttpResponse, response)
 
 
 def _now() -> datetime:

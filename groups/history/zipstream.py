@@ -5,7 +5,7 @@ with `take()` and sent; only one chunk of output is ever held."""
 
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Buffer, Iterable, Iterator
 
 
 class _Sink(io.RawIOBase):
@@ -17,9 +17,9 @@ class _Sink(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, b: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+    def write(self, b: Buffer) -> int:
         self.data += b
-        return len(b)
+        return memoryview(b).nbytes
 
 
 class ZipStream:

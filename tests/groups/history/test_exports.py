@@ -147,7 +147,9 @@ def test_the_csv_export_is_a_zip_of_tables(history: History) -> None:
     assert {row["id"] for row in tables["sessions"]} == {
         str(s.pk) for s in (history.session, history.older, history.upcoming)
     }
-    assert any(row["paper_authors"] == "Ashish Vaswani; Jürgen Müller" for row in tables["sessions"])
+    assert any(
+        row["paper_authors"] == "Ashish Vaswani; Jürgen Müller" for row in tables["sessions"]
+    )
     assert len(tables["votes"]) == 2 and len(tables["attendance"]) == 3
     notes = {row["id"]: row for row in tables["notes"]}
     assert set(notes) == {
@@ -223,7 +225,11 @@ def big_history(count: int) -> Cast:
 @pytest.mark.parametrize(
     ("name", "role", "tables"),
     [
-        ("export.json", "organizer", 6),  # sessions, RSVPs, session notes, nominations, votes, notes
+        (
+            "export.json",
+            "organizer",
+            6,
+        ),  # sessions, RSVPs, session notes, nominations, votes, notes
         ("export-csv.zip", "organizer", 6),  # sessions, nominations, votes, RSVPs, 2 x notes
         ("export-markdown.zip", "organizer", 3),  # sessions, RSVPs, notes
         ("my-notes.json", "member", 1),
