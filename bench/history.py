@@ -33,30 +33,15 @@ if TYPE_CHECKING:
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperclub_bench_h_history")
+os.environ.setdefault(
+    "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperclub_bench_h_history"
+)
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "520"))
 NOTES = int(os.environ.get("BENCH_NOTES", "50000"))
 MEMBERS = 30
 SLUG = "bench-history"
-
-
-def ensure_database() -> None:
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(os.environ["DATABASE_URL"])
-    if config["ENGINE"] != "django.db.backends.postgresql":
-        return
-    with psycopg.connect(
-        host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], dbname="postgres",
-        password=config["PASSWORD"] or None, autocommit=True,
-    ) as conn:  # fmt: skip
-        if not conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-        ).fetchone():
-            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
 def clean() -> None:
@@ -93,7 +78,17 @@ def build(rng: random.Random) -> tuple[ReadingGroup, User, User]:
         Membership(group=group, user=user, role="organizer" if i == 0 else "member")
         for i, user in enumerate(users)
     )
-    words = "attention graph sparse diffusion alignment retrieval vision language robust".split()
+    words = [
+        "attention",
+        "graph",
+        "sparse",
+        "diffusion",
+        "alignment",
+        "retrieval",
+        "vision",
+        "language",
+        "robust",
+    ]
     papers = Paper.objects.bulk_create(
         Paper(
             arxiv_id=f"bench-h.{i:05d}",
@@ -203,12 +198,12 @@ def page(client: Client, url: str, **headers: str) -> Callable[[], int]:
 
 
 def main() -> None:
+    from bench.in_process import ensure_database, tasks_in_process
+
     ensure_database()
     import django
 
     django.setup()
-
-    from bench.in_process import tasks_in_process
 
     tasks_in_process()
     from django.conf import settings
@@ -242,10 +237,18 @@ def main() -> None:
         ("history page 1", page(member_client, base)),
         ("history page 10", page(member_client, f"{base}?page=10")),
         ("history search ?q=graph+attention", page(member_client, f"{base}?q=graph+attention")),
-        ("history ?year=2020&author=Author+1", page(member_client, f"{base}?year=2020&author=Author+1")),
-        ("history search, htmx partial", page(member_client, f"{base}?q=sparse", HX_Request="true")),
+        (
+            "history ?year=2020&author=Author+1",
+            page(member_client, f"{base}?year=2020&author=Author+1"),
+        ),
+        (
+            "history search, htmx partial",
+            page(member_client, f"{base}?q=sparse", HX_Request="true"),
+        ),
     ]
-    print(f"  {'':<38} {'time ms':>9} {'spread':>8} {'peak MiB':>9} {'spread':>7} {'size MiB':>9} {'queries':>8}")
+    print(
+        f"  {'':<38} {'time ms':>9} {'spread':>8} {'peak MiB':>9} {'spread':>7} {'size MiB':>9} {'queries':>8}"
+    )
     for label, action in cases:
         reset_queries()  # the log keeps 9,000 queries, and building filled it
         with CaptureQueriesContext(connection) as queries:

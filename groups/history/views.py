@@ -21,7 +21,7 @@ from groups.access import (
 from groups.history import exports
 from groups.history.forms import HistoryFilterForm
 from groups.history.queries import PER_PAGE, held_sessions, history_search, history_years
-from groups.limits import rate_limit
+from groups.limits import View, rate_limit
 from groups.models import ReadingGroup
 from groups.web import AuthenticatedHttpRequest, group_context
 from papers.web import HtmxHttpRequest
@@ -66,49 +66,44 @@ def _download(
     return cast(HttpResponse, response)
 
 
+def export(view: View) -> View:
+    """A download: GET only, rate-limited as heavy (`export`); anonymous visitors sign in."""
+    return sign_in_to_act(require_GET(rate_limit("export", methods=("GET",))(view)))
+
+
 def _now() -> datetime:
     return timezone.now().replace(microsecond=0)
 
 
-@sign_in_to_act
-@require_GET
-@rate_limit("export", methods=("GET",))
+@export
 def export_json(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     group, _ = get_group_for_organizer(request, slug)
     parts = exports.history_json(group, include_hidden=True, exported_at=_now())
     return _download(parts, group, "history", "json", "application/json")
 
 
-@sign_in_to_act
-@require_GET
-@rate_limit("export", methods=("GET",))
+@export
 def export_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     group, _ = get_group_for_organizer(request, slug)
     parts = exports.history_csv_zip(group, include_hidden=True)
     return _download(parts, group, "history-csv", "zip", "application/zip")
 
 
-@sign_in_to_act
-@require_GET
-@rate_limit("export", methods=("GET",))
+@export
 def export_markdown(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     group, _ = get_group_for_organizer(request, slug)
     parts = exports.history_markdown_zip(group, include_hidden=True)
     return _download(parts, group, "history-markdown", "zip", "application/zip")
 
 
-@sign_in_to_act
-@require_GET
-@rate_limit("export", methods=("GET",))
+@export
 def my_notes_json(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     group, _ = get_group_for_member(request, slug)
     parts = exports.my_notes_json(group, request.user, exported_at=_now())
     return _download(parts, group, "my-notes", "json", "application/json")
 
 
-@sign_in_to_act
-@require_GET
-@rate_limit("export", methods=("GET",))
+@export
 def my_notes_markdown(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     group, _ = get_group_for_member(request, slug)
     parts = exports.my_notes_markdown(group, request.user, zone=timezone.get_current_timezone())

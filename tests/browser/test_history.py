@@ -3,6 +3,7 @@
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -39,7 +40,11 @@ def reading_group():
         )
         Rsvp.objects.create(session=session, user=member, answer="going")
         Note.objects.create(
-            group=group, session=session, author=member, body=f"Notes on {title}", body_html="<p>n</p>"
+            group=group,
+            session=session,
+            author=member,
+            body=f"Notes on {title}",
+            body_html="<p>n</p>",
         )
     return group, organizer
 
@@ -79,7 +84,7 @@ def test_history_search_and_export_download(browser, live_server) -> None:
         page.get_by_role("link", name="JSON", exact=True).click()
     download = info.value
     assert download.suggested_filename.startswith("tuesday-history-")
-    data = json.loads(open(download.path(), encoding="utf-8").read())
+    data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
     assert sorted(s["paper"]["title"] for s in data["sessions"])[0] == "Attention Is All You Need"
     assert sum(len(s["notes"]) for s in data["sessions"]) == 4
     assert errors == []
