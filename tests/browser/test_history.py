@@ -87,5 +87,9 @@ def test_history_search_and_export_download(browser, live_server) -> None:
     data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
     assert sorted(s["paper"]["title"] for s in data["sessions"])[0] == "Attention Is All You Need"
     assert sum(len(s["notes"]) for s in data["sessions"]) == 4
+    # On a phone the filters wrap above the rows and the exports go below them.
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.locator(".history-exports")).to_be_visible()
+    screenshot(page, "history-phone")
     assert errors == []
     context.close()
