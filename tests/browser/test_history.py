@@ -52,13 +52,14 @@ def reading_group():
 def test_history_search_and_export_download(browser, live_server) -> None:
     group, organizer = reading_group()
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(10_000)
+    # The first page of a live server on a machine shared with other suites can take seconds.
+    context.set_default_timeout(30_000)
     sign_in(context, live_server, organizer)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
-    page.goto(f"/g/{group.slug}/history/")
+    page.goto(f"/g/{group.slug}/history/", wait_until="domcontentloaded")
     rows = page.locator(".history-row")
     expect(rows).to_have_count(4)
     expect(rows.first).to_contain_text("Sparse Attention in Long Documents")  # newest first
@@ -75,9 +76,11 @@ def test_history_search_and_export_download(browser, live_server) -> None:
     expect(rows.first).to_contain_text("Sparse Attention in Long Documents")
     screenshot(page, "history-search")
 
-    # Back restores the search before the year was chosen.
+    # Back restores the search before the year was chosen, its form filled in as it was.
     page.go_back()
     expect(rows).to_have_count(2)
+    expect(page.get_by_label("Search", exact=True)).to_have_value("attention")
+    expect(page.get_by_label("Year")).to_have_value("")
 
     # The organizer's JSON export, downloaded as a person would.
     with page.expect_download() as info:
