@@ -67,6 +67,7 @@ bench: setup
 	$(PY) bench/discussions.py
 	env -u DATABASE_URL $(PY) bench/moderation.py
 	env -u DATABASE_URL $(PY) bench/ranked.py
+	env -u DATABASE_URL $(PY) bench/history.py
 
 worker: setup
 	$(VENV)/bin/celery -A config worker --loglevel=INFO

@@ -29,23 +29,6 @@ RUNS = int(os.environ.get("BENCH_RUNS", "15"))
 NOTES = int(os.environ.get("BENCH_NOTES", "2000"))
 
 
-def ensure_database() -> None:
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(os.environ["DATABASE_URL"])
-    if config["ENGINE"] != "django.db.backends.postgresql":
-        return
-    with psycopg.connect(
-        host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], dbname="postgres",
-        password=config["PASSWORD"] or None, autocommit=True,
-    ) as conn:  # fmt: skip
-        if not conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
-        ).fetchone():
-            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
-
-
 def generate_thread(
     nomination: Nomination, authors: list[User], count: int, rng: random.Random
 ) -> list[Note]:
@@ -84,12 +67,12 @@ def timed(action: Callable[[], object], runs: int = RUNS) -> tuple[float, float]
 
 
 def main() -> None:
+    from bench.in_process import ensure_database, tasks_in_process
+
     ensure_database()
     import django
 
     django.setup()
-
-    from bench.in_process import tasks_in_process
 
     tasks_in_process()
     from django.core.management import call_command

@@ -373,6 +373,8 @@ RATE_LIMITS = {
     "digest_subscribe": rate_limit(
         "digest_subscribe", "digest subscriptions", "10/h,30/h", fail_closed=True
     ),
+    # Downloads of a group's history (groups/history/exports.py): each reads the whole history.
+    "export": rate_limit("export", "history exports", "20/h,60/h"),
 }
 RATELIMIT_CACHE_PREFIX = "rl:"
 

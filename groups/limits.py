@@ -2,7 +2,8 @@
 
 Each action has a limit per person and one per IP address (`settings.RATE_LIMITS`), counted by
 django-ratelimit in the cache (Redis in production, so every gunicorn worker shares the count).
-Only POSTs count, and they count before the view runs: a refused POST reaches no form, no service
+Only POSTs count (and the GETs of the heavy downloads that ask for it: `methods=("GET",)` on
+the history exports), and they count before the view runs: a refused POST reaches no form, no service
 and no database write, so nothing is ever half done. Over a limit the answer is a 429: the
 "Too many attempts" page, or for htmx a message the page shows in place (`#page-alert`, out of
 band), leaving the form as it was.
@@ -94,13 +95,14 @@ def refused(request: HttpRequest, limit: Limit, *, status: int) -> HttpResponse:
     return render(request, "429.html", context, status=status)
 
 
-def rate_limit(action: str) -> Callable[[View], View]:
-    """Refuses a POST over the action's limits (see the module docstring)."""
+def rate_limit(action: str, *, methods: tuple[str, ...] = ("POST",)) -> Callable[[View], View]:
+    """Refuses a request (a POST, unless `methods` says otherwise) over the action's limits (see
+    the module docstring)."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method != "POST" or not settings.RATE_LIMITS_ENABLED:
+            if request.method not in methods or not settings.RATE_LIMITS_ENABLED:
                 return view(request, *args, **kwargs)
             limit = limit_for(action)
             try:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("groups.discussions.urls")),
     path("", include("groups.notes.urls")),
     path("", include("groups.moderation.urls")),
+    path("", include("groups.history.urls")),
 ]
