@@ -1,4 +1,5 @@
-"""Admin pages for discussion sessions, RSVPs, the record of session emails, and time polls."""
+"""Admin pages for discussion sessions, RSVPs and readiness check-ins, the record of session emails
+and warnings, and time polls."""
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -9,6 +10,8 @@ from groups.models import (
     PollInvitee,
     PollSlot,
     QuorumWarning,
+    Readiness,
+    ReadinessWarning,
     Rsvp,
     SessionEmail,
     TimePoll,
@@ -85,6 +88,29 @@ class QuorumWarningAdmin(admin.ModelAdmin):
     """Read-only: each row is the claim that made a quorum warning go out once."""
 
     list_display = ("session", "starts_at", "attending", "quorum", "created_at")
+    list_select_related = ("session__paper", "session__group")
+    raw_id_fields = ("session",)
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Readiness)
+class ReadinessAdmin(admin.ModelAdmin):
+    list_display = ("session", "user", "state", "updated_at")
+    list_filter = ("state",)
+    list_select_related = ("session__paper", "user")
+    raw_id_fields = ("session", "user")
+
+
+@admin.register(ReadinessWarning)
+class ReadinessWarningAdmin(admin.ModelAdmin):
+    """Read-only: each row is the claim that made a readiness warning go out once."""
+
+    list_display = ("session", "starts_at", "going", "ready", "created_at")
     list_select_related = ("session__paper", "session__group")
     raw_id_fields = ("session",)
 
