@@ -169,7 +169,7 @@ def readiness_summary(
     if attendee and isinstance(viewer, User):
         mine = Readiness.objects.filter(session=session, user=viewer).first()
     going: int = session.going_count  # type: ignore[attr-defined]  # for_listing's annotations
-    maybe: int = session.maybe_count  # type: ignore[attr-defined]
+    maybe: int = session.maybe_count  # type: ignore[attr-defined]  # the same
     return ReadinessSummary(
         read=counts[Readiness.State.READ],
         skimmed=counts[Readiness.State.SKIMMED],

@@ -360,7 +360,7 @@ def readiness_warnings_send(*, now: datetime | None = None) -> list[int]:
     immediate = []
     for session in sessions_unready(now):
         going: int = session.going  # type: ignore[attr-defined]  # the annotations above
-        ready: int = session.ready  # type: ignore[attr-defined]
+        ready: int = session.ready  # type: ignore[attr-defined]  # the same
         try:
             with transaction.atomic():
                 warning = ReadinessWarning.objects.create(

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from groups.models import Question
+from groups.models import Question, User
 from groups.questions.services import question_hide, question_unhide
 
 
@@ -20,10 +20,12 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Hide the selected questions")
     def hide(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
-        changed = sum(question_hide(question=q, by=request.user) for q in queryset)  # type: ignore[arg-type]  # the admin's user is a signed-in User
+        user: User = request.user  # type: ignore[assignment]  # the admin's user has signed in
+        changed = sum(question_hide(question=q, by=user) for q in queryset)
         self.message_user(request, f"{changed} hidden.", messages.SUCCESS)
 
     @admin.action(description="Show the selected questions again")
     def unhide(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
-        changed = sum(question_unhide(question=q, by=request.user) for q in queryset)  # type: ignore[arg-type]
+        user: User = request.user  # type: ignore[assignment]  # the admin's user has signed in
+        changed = sum(question_unhide(question=q, by=user) for q in queryset)
         self.message_user(request, f"{changed} shown again.", messages.SUCCESS)
