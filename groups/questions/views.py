@@ -96,6 +96,7 @@ def ask(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     group, membership = get_group_for_member(request, slug)
     session = get_session_or_404(group, pk)
     form = QuestionForm(request.POST)
+    error = ""
     if form.is_valid():
         try:
             question = questions.question_ask(
@@ -104,7 +105,7 @@ def ask(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("text", exc)
         except questions.QuestionError as exc:
-            form.add_error(None, str(exc))
+            error = str(exc)  # shown above the board, whose form may be gone (closed)
         else:
             return _answer(
                 request,
@@ -115,7 +116,7 @@ def ask(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
                 anchor=f"#question-{question.pk}",
             )
     # Refused: the form comes back as typed, with the reason.
-    context = _context(request, group, membership, session, form=form)
+    context = _context(request, group, membership, session, form=form, error=error)
     if request.htmx:
         return render(request, f"{BOARD}#board", context)
     return render(request, BOARD, context, status=400)
