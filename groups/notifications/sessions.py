@@ -276,6 +276,31 @@ def sessions_under_quorum(now: datetime | None = None) -> QuerySet[DiscussionSes
     )
 
 
+def _organizers_warn(
+    session: DiscussionSession, *, kind: str, key: str, subject: str, body: str
+) -> list[int]:
+    """Records a warning about a session for each of its organizers (`{when}` in the body is the
+    start in the organizer's zone); returns the ids of the immediate ones, to send."""
+    url = reverse("session_detail", kwargs={"slug": session.group.slug, "pk": session.pk})
+    immediate = []
+    for user in organizers_for(group_id=session.group_id).order_by("pk"):
+        with timezone.override(zone_or_utc(user.time_zone)):
+            when = timezone.localtime(session.starts_at).strftime("%a %d %b %Y, %H:%M %Z")
+        notification = notice_record(
+            user=user,
+            group=session.group,
+            kind=kind,
+            key=key,
+            subject=subject,
+            body=body.replace("{when}", when),
+            url=url,
+            daily=is_daily(user),
+        )
+        if notification is not None and not notification.daily:
+            immediate.append(notification.pk)
+    return immediate
+
+
 def quorum_warnings_send(*, now: datetime | None = None) -> list[int]:
     """Warns the organizers of each session under quorum, once per session and start: the
     warning is claimed (a `QuorumWarning` row, unique per session and start) in its own
@@ -295,24 +320,14 @@ def quorum_warnings_send(*, now: datetime | None = None) -> list[int]:
                 )
         except IntegrityError:
             continue  # another run warned first
-        organizers = organizers_for(group_id=session.group_id)
-        url = reverse("session_detail", kwargs={"slug": session.group.slug, "pk": session.pk})
-        for user in organizers.order_by("pk"):
-            with timezone.override(zone_or_utc(user.time_zone)):
-                when = timezone.localtime(session.starts_at).strftime("%a %d %b %Y, %H:%M %Z")
-            notification = notice_record(
-                user=user,
-                group=session.group,
-                kind=Notification.Kind.QUORUM,
-                key=f"quorum:{warning.pk}",
-                subject=f"Under quorum: {session.paper.title}",
-                body=f"{when}: {warning.attending} going or maybe, the group's quorum is "
-                f"{quorum}. Move it, or cancel it, from its page.",
-                url=url,
-                daily=is_daily(user),
-            )
-            if notification is not None and not notification.daily:
-                immediate.append(notification.pk)
+        immediate += _organizers_warn(
+            session,
+            kind=Notification.Kind.QUORUM,
+            key=f"quorum:{warning.pk}",
+            subject=f"Under quorum: {session.paper.title}",
+            body=f"{{when}}: {warning.attending} going or maybe, the group's quorum is "
+            f"{quorum}. Move it, or cancel it, from its page.",
+        )
     return immediate
 
 
@@ -368,21 +383,12 @@ def readiness_warnings_send(*, now: datetime | None = None) -> list[int]:
                 )
         except IntegrityError:
             continue  # another run warned first
-        url = reverse("session_detail", kwargs={"slug": session.group.slug, "pk": session.pk})
-        for user in organizers_for(group_id=session.group_id).order_by("pk"):
-            with timezone.override(zone_or_utc(user.time_zone)):
-                when = timezone.localtime(session.starts_at).strftime("%a %d %b %Y, %H:%M %Z")
-            notification = notice_record(
-                user=user,
-                group=session.group,
-                kind=Notification.Kind.READINESS,
-                key=f"readiness:{warning.pk}",
-                subject=f"Few have read it yet: {session.paper.title}",
-                body=f"{when}: {ready} of the {going} going have read or skimmed the paper. "
-                "A nudge to the others, or a shorter paper next time?",
-                url=url,
-                daily=is_daily(user),
-            )
-            if notification is not None and not notification.daily:
-                immediate.append(notification.pk)
+        immediate += _organizers_warn(
+            session,
+            kind=Notification.Kind.READINESS,
+            key=f"readiness:{warning.pk}",
+            subject=f"Few have read it yet: {session.paper.title}",
+            body=f"{{when}}: {ready} of the {going} going have read or skimmed the paper. "
+            "A nudge to the others, or a shorter paper next time?",
+        )
     return immediate

@@ -155,41 +155,37 @@ def question_vote(*, question: Question, user: User, up: bool) -> bool:
     return bool(deleted)
 
 
-@transaction.atomic
-def question_hide(*, question: Question, by: User, reason: str = "") -> bool:
-    """Hides a question from the board (its group's organizers and site moderators): its author
-    and the organizers still see it; it leaves the agenda. Audited. False when already hidden."""
+def _question_moderate(*, question: Question, by: User, reason: str, hide: bool) -> bool:
     require_group_moderator(by, question.session.group)
-    changed = Question.objects.filter(pk=question.pk, hidden_at__isnull=True).update(
-        hidden_at=timezone.now(), hidden_by=by, agenda_position=None
-    )
+    still = Question.objects.filter(pk=question.pk, hidden_at__isnull=hide)
+    if hide:
+        changed = still.update(hidden_at=timezone.now(), hidden_by=by, agenda_position=None)
+    else:
+        changed = still.update(hidden_at=None, hidden_by=None)
     if changed:
         audit_record(
             actor=by,
-            action=ModerationLog.Action.QUESTION_HIDE,
+            action=ModerationLog.Action.QUESTION_HIDE
+            if hide
+            else ModerationLog.Action.QUESTION_UNHIDE,
             target=question,
             group=question.session.group,
             reason=reason,
         )
     return bool(changed)
+
+
+@transaction.atomic
+def question_hide(*, question: Question, by: User, reason: str = "") -> bool:
+    """Hides a question from the board (its group's organizers and site moderators): its author
+    and the organizers still see it; it leaves the agenda. Audited. False when already hidden."""
+    return _question_moderate(question=question, by=by, reason=reason, hide=True)
 
 
 @transaction.atomic
 def question_unhide(*, question: Question, by: User, reason: str = "") -> bool:
     """Shows a hidden question again (as for `question_hide`); not back on the agenda."""
-    require_group_moderator(by, question.session.group)
-    changed = Question.objects.filter(pk=question.pk, hidden_at__isnull=False).update(
-        hidden_at=None, hidden_by=None
-    )
-    if changed:
-        audit_record(
-            actor=by,
-            action=ModerationLog.Action.QUESTION_UNHIDE,
-            target=question,
-            group=question.session.group,
-            reason=reason,
-        )
-    return bool(changed)
+    return _question_moderate(question=question, by=by, reason=reason, hide=False)
 
 
 @transaction.atomic

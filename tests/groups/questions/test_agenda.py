@@ -69,7 +69,7 @@ def test_saving_again_replaces_the_agenda(cast: Cast, session: DiscussionSession
 
 
 def test_use_the_top_takes_the_most_upvoted(cast: Cast, session: DiscussionSession) -> None:
-    q1, q2, q3 = three(session, cast)
+    _, q2, q3 = three(session, cast)
     for role in ("owner", "organizer"):
         cast.client(role).post(f"/g/{cast.group.slug}/questions/{q3.pk}/vote/", {"vote": "up"})
     cast.client("owner").post(f"/g/{cast.group.slug}/questions/{q2.pk}/vote/", {"vote": "up"})
@@ -147,7 +147,7 @@ def test_the_agenda_closes_at_the_start(cast: Cast, session: DiscussionSession) 
 def test_after_the_start_each_agenda_question_gets_its_thread(
     cast: Cast, session: DiscussionSession
 ) -> None:
-    q1, q2, q3 = three(session, cast)
+    _, q2, q3 = three(session, cast)
     Question.objects.filter(pk=q2.pk).update(author=None)  # its author's account is gone
     agenda_save(session=session, by=cast.organizer, order=[q3.pk, q2.pk])
     assert open_agenda_threads.delay().get() == 0  # not before the start
