@@ -13,9 +13,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("paperclub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(
-    ["groups.notifications", "groups.questions"]
-)  # groups' tasks live in their areas
+app.autodiscover_tasks(["groups.notifications"])  # groups' tasks live in their area
 
 
 @app.on_after_configure.connect
