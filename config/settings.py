@@ -312,6 +312,11 @@ POLL_EVERY_MINUTES = env_int("POLL_EVERY_MINUTES", 5)
 # Quorum: a session whose going + maybe count is under its group's quorum QUORUM_LEAD_HOURS
 # before its start warns the organizers once (checked every SESSION_REMINDER_EVERY_MINUTES).
 QUORUM_LEAD = timedelta(hours=env_int("QUORUM_LEAD_HOURS", 48))
+# Readiness: READINESS_LEAD_HOURS before a session, if fewer than half of those going have read
+# or skimmed the paper, the organizers are warned once (checked every
+# SESSION_REMINDER_EVERY_MINUTES). Agenda questions become note threads once a session started
+# (opened by beat at the same interval, or at once when an organizer marks it done).
+READINESS_LEAD = timedelta(hours=env_int("READINESS_LEAD_HOURS", 24))
 
 # Papers: the daily import from Hugging Face and arXiv (papers/tasks.py, papers/clients/) runs
 # at PAPERS_IMPORT_HOUR (UTC) and catches up on the days missed in the last
@@ -370,6 +375,7 @@ RATE_LIMITS = {
     "flag": rate_limit("flag", "flags", "30/h,60/h"),
     "note": rate_limit("note", "notes and replies", "30/10m,120/10m"),
     "nomination": rate_limit("nomination", "nominations", "20/h,60/h"),
+    "question": rate_limit("question", "questions", "20/10m,60/10m"),
     "digest_subscribe": rate_limit(
         "digest_subscribe", "digest subscriptions", "10/h,30/h", fail_closed=True
     ),
@@ -393,6 +399,16 @@ CELERY_BEAT_SCHEDULE = {
     },
     "check-session-quorums": {
         "task": "groups.check_session_quorums",
+        "schedule": crontab(minute=f"*/{SESSION_REMINDER_EVERY_MINUTES}"),
+        "options": {"expires": SESSION_REMINDER_EVERY_MINUTES * 60},
+    },
+    "check-session-readiness": {
+        "task": "groups.check_session_readiness",
+        "schedule": crontab(minute=f"*/{SESSION_REMINDER_EVERY_MINUTES}"),
+        "options": {"expires": SESSION_REMINDER_EVERY_MINUTES * 60},
+    },
+    "open-agenda-threads": {
+        "task": "groups.open_agenda_threads",
         "schedule": crontab(minute=f"*/{SESSION_REMINDER_EVERY_MINUTES}"),
         "options": {"expires": SESSION_REMINDER_EVERY_MINUTES * 60},
     },

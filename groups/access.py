@@ -26,6 +26,7 @@ from groups.models import (
     Nomination,
     Note,
     PollSlot,
+    Question,
     ReadingGroup,
     TimePoll,
     User,
@@ -127,6 +128,13 @@ def get_note_or_404(group: ReadingGroup, note_id: int) -> Note:
         ),
         pk=note_id,
         group=group,
+    )
+
+
+def get_question_or_404(group: ReadingGroup, pk: int) -> Question:
+    """One question of a session of the group, with its session; 404 if another group's."""
+    return get_object_or_404(
+        Question.objects.select_related("session__group"), session__group=group, pk=pk
     )
 
 

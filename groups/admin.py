@@ -5,6 +5,7 @@ from groups.discussions import admin as discussions_admin
 from groups.membership import admin as membership_admin
 from groups.moderation import admin as moderation_admin
 from groups.notifications import admin as notifications_admin
+from groups.questions import admin as questions_admin
 from groups.voting import admin as voting_admin
 
 __all__ = [
@@ -13,5 +14,6 @@ __all__ = [
     "membership_admin",
     "moderation_admin",
     "notifications_admin",
+    "questions_admin",
     "voting_admin",
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("groups.membership.urls")),
     path("", include("groups.voting.urls")),
     path("", include("groups.discussions.urls")),
+    path("", include("groups.questions.urls")),
     path("", include("groups.notes.urls")),
     path("", include("groups.moderation.urls")),
     path("", include("groups.history.urls")),

@@ -1,4 +1,5 @@
-"""Admin pages for discussion sessions, RSVPs, the record of session emails, and time polls."""
+"""Admin pages for discussion sessions, RSVPs and readiness check-ins, the record of session emails
+and warnings, and time polls."""
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -9,10 +10,22 @@ from groups.models import (
     PollInvitee,
     PollSlot,
     QuorumWarning,
+    Readiness,
+    ReadinessWarning,
     Rsvp,
     SessionEmail,
     TimePoll,
 )
+
+
+class ClaimAdmin(admin.ModelAdmin):
+    """Read-only: the rows that made an email or a warning go out once."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 class RsvpInline(admin.TabularInline):
@@ -35,19 +48,13 @@ class DiscussionSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SessionEmail)
-class SessionEmailAdmin(admin.ModelAdmin):
+class SessionEmailAdmin(ClaimAdmin):
     """Read-only: each row is the claim that made an email go out at most once."""
 
     list_display = ("session", "user", "kind", "sequence", "claimed_at", "sent_at")
     list_filter = ("kind", "sent_at")
     search_fields = ("user__email", "session__paper__title")
     list_select_related = ("session__paper", "user")
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class PollSlotInline(admin.TabularInline):
@@ -81,15 +88,26 @@ class PollAnswerAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuorumWarning)
-class QuorumWarningAdmin(admin.ModelAdmin):
+class QuorumWarningAdmin(ClaimAdmin):
     """Read-only: each row is the claim that made a quorum warning go out once."""
 
     list_display = ("session", "starts_at", "attending", "quorum", "created_at")
     list_select_related = ("session__paper", "session__group")
     raw_id_fields = ("session",)
 
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+@admin.register(Readiness)
+class ReadinessAdmin(admin.ModelAdmin):
+    list_display = ("session", "user", "state", "updated_at")
+    list_filter = ("state",)
+    list_select_related = ("session__paper", "user")
+    raw_id_fields = ("session", "user")
+
+
+@admin.register(ReadinessWarning)
+class ReadinessWarningAdmin(ClaimAdmin):
+    """Read-only: each row is the claim that made a readiness warning go out once."""
+
+    list_display = ("session", "starts_at", "going", "ready", "created_at")
+    list_select_related = ("session__paper", "session__group")
+    raw_id_fields = ("session",)

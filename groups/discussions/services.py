@@ -5,6 +5,7 @@ and sent by Celery tasks in `groups.notifications.tasks`, through `groups.notifi
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
@@ -18,6 +19,8 @@ from groups.models import (
     Membership,
     Nomination,
     QuorumWarning,
+    Readiness,
+    ReadinessWarning,
     ReadingGroup,
     Rsvp,
     SessionEmail,
@@ -25,6 +28,7 @@ from groups.models import (
 )
 from groups.models.discussions import DiscussionSessionQuerySet
 from groups.notifications.tasks import send_session_notice
+from groups.questions.services import agenda_threads_open
 
 
 class SessionError(Exception):
@@ -37,6 +41,10 @@ class NominationAlreadyScheduled(SessionError):
     def __init__(self, session: DiscussionSession | None) -> None:
         super().__init__("This nomination is already scheduled.")
         self.session = session
+
+
+# Who is coming: those who check in and whose reminders go out.
+ATTENDING = [Rsvp.Answer.GOING, Rsvp.Answer.MAYBE]
 
 
 # --- Queries -------------------------------------------------------------------------------
@@ -126,6 +134,50 @@ def rsvp_for(session: DiscussionSession, user: User | AnonymousUser | None) -> R
 def quorum_warning_for(session: DiscussionSession) -> QuorumWarning | None:
     """The warning that this session was under quorum at its current start, if one was sent."""
     return QuorumWarning.objects.filter(session=session, starts_at=session.starts_at).first()
+
+
+def readiness_warning_for(session: DiscussionSession) -> ReadinessWarning | None:
+    """The warning that few of those going had read the paper, for the session's current start."""
+    return ReadinessWarning.objects.filter(session=session, starts_at=session.starts_at).first()
+
+
+@dataclass
+class ReadinessSummary:
+    """The check-ins of a session's attendees (going or maybe), and the viewer's own."""
+
+    read: int
+    skimmed: int
+    not_yet: int
+    attending: int
+    mine: Readiness | None
+    may_check_in: bool
+
+    @property
+    def unanswered(self) -> int:
+        return max(self.attending - self.read - self.skimmed - self.not_yet, 0)
+
+
+def readiness_summary(
+    session: DiscussionSession, viewer: User | AnonymousUser | None
+) -> ReadinessSummary:
+    """For the session page's readiness box; `session` comes from `session_with_attendees` (its
+    counts and answers are read already). Two queries at most, whatever the number of people."""
+    counts = Readiness.objects.counts(session)
+    rsvp = rsvp_for(session, viewer)
+    attendee = rsvp is not None and rsvp.answer in ATTENDING
+    mine = None
+    if attendee and isinstance(viewer, User):
+        mine = Readiness.objects.filter(session=session, user=viewer).first()
+    going: int = session.going_count  # type: ignore[attr-defined]  # for_listing's annotations
+    maybe: int = session.maybe_count  # type: ignore[attr-defined]  # the same
+    return ReadinessSummary(
+        read=counts[Readiness.State.READ],
+        skimmed=counts[Readiness.State.SKIMMED],
+        not_yet=counts[Readiness.State.NOT_YET],
+        attending=going + maybe,
+        mine=mine,
+        may_check_in=attendee and session.rsvp_open,
+    )
 
 
 def group_members(group: ReadingGroup) -> QuerySet[User]:
@@ -249,7 +301,8 @@ def session_cancel(*, session: DiscussionSession, cancelled_by: User) -> Discuss
 
 @transaction.atomic
 def session_mark_done(*, session: DiscussionSession, marked_by: User) -> DiscussionSession:
-    """Marks a session that has started as done: it joins the group's reading history."""
+    """Marks a session that has started as done: it joins the group's reading history, and its
+    agenda questions get their threads now if beat has not opened them yet."""
     locked = DiscussionSession.objects.select_for_update().get(pk=session.pk)
     if not locked.is_scheduled:
         raise SessionError(f"This session is already {locked.get_status_display().lower()}.")
@@ -257,6 +310,7 @@ def session_mark_done(*, session: DiscussionSession, marked_by: User) -> Discuss
         raise SessionError("A session can be marked done once it has started.")
     locked.status = DiscussionSession.Status.DONE
     locked.save(update_fields=["status", "updated_at"])
+    agenda_threads_open(session=locked)  # at once, rather than at beat's next run
     return locked
 
 
@@ -272,6 +326,26 @@ def rsvp_set(*, session: DiscussionSession, user: User, answer: str) -> Rsvp:
         raise SessionError("This session has started: answers are closed.")
     rsvp, _ = Rsvp.objects.update_or_create(session=locked, user=user, defaults={"answer": answer})
     return rsvp
+
+
+@transaction.atomic
+def readiness_set(*, session: DiscussionSession, user: User, state: str) -> Readiness:
+    """Records or changes an attendee's check-in (read, skimmed, not yet): one row per person
+    per session (a database constraint). Refused unless they answer going or maybe, and once
+    the session has started or is off."""
+    if state not in Readiness.State.values:
+        raise SessionError("Choose read, skimmed or not yet.")
+    locked = DiscussionSession.objects.select_for_update().get(pk=session.pk)
+    if not locked.is_scheduled:
+        raise SessionError(f"This session is {locked.get_status_display().lower()}.")
+    if locked.has_started:
+        raise SessionError("This session has started: check-ins are closed.")
+    if not Rsvp.objects.filter(session=locked, user=user, answer__in=ATTENDING).exists():
+        raise SessionError("Answer going or maybe first: the check-in is for those coming.")
+    readiness, _ = Readiness.objects.update_or_create(
+        session=locked, user=user, defaults={"state": state}
+    )
+    return readiness
 
 
 def calendar_token_for(*, group: ReadingGroup, user: User) -> CalendarToken:

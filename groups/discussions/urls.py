@@ -15,6 +15,11 @@ urlpatterns = [
     ),
     path("g/<slug:slug>/sessions/<int:pk>/move/", views.session_move, name="session_move"),
     path("g/<slug:slug>/sessions/<int:pk>/rsvp/", views.session_rsvp, name="session_rsvp"),
+    path(
+        "g/<slug:slug>/sessions/<int:pk>/readiness/",
+        views.session_readiness,
+        name="session_readiness",
+    ),
     path("g/<slug:slug>/sessions/<int:pk>/session.ics", views.session_ics, name="session_ics"),
     path("g/<slug:slug>/calendar.ics", views.session_feed, name="session_feed"),
     path(

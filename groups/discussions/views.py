@@ -25,9 +25,11 @@ from groups.discussions import polls
 from groups.discussions import services as discussions
 from groups.discussions.forms import PollForm, SessionForm
 from groups.models import DiscussionSession, Membership, ReadingGroup, User
+from groups.questions import services as questions
 from groups.web import AuthenticatedHttpRequest, group_context, safe_next
 
 RSVP_BOX = "groups/discussions/detail.html#rsvp-box"
+READINESS_BOX = "groups/discussions/detail.html#readiness-box"
 SLOT_ROW = "groups/discussions/poll.html#slot-row"
 POLL_PROGRESS = "groups/discussions/poll.html#progress"
 
@@ -74,7 +76,15 @@ def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     session = discussions.session_with_attendees(group, pk, request.user)
     if session is None:
         raise Http404("No such session.")
-    context = group_context(group, membership, "sessions") | {"session": session}
+    context = group_context(group, membership, "sessions") | {
+        "session": session,
+        "readiness": discussions.readiness_summary(session, request.user),
+        "with_readiness": True,
+        "agenda": questions.agenda_of(session),
+        "question_count": questions.question_count(session),
+    }
+    if membership is not None and membership.is_organizer and session.is_scheduled:
+        context["readiness_warning"] = discussions.readiness_warning_for(session)
     # Only a group with a quorum can have a warning: the others' page reads nothing more.
     if group.quorum and membership is not None and membership.is_organizer and session.is_scheduled:
         warning = discussions.quorum_warning_for(session)
@@ -100,12 +110,50 @@ def session_rsvp(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpR
         shown = discussions.session_with_attendees(group, pk, request.user)
         context = {"group": group, "membership": membership, "session": shown, "error": error}
         # 200 even for a refused answer: htmx swaps only 2xx responses, and the box shows why.
-        return render(request, RSVP_BOX, context)
+        response = render(request, RSVP_BOX, context)
+        if request.POST.get("with") == "readiness" and shown is not None:
+            # On the session page the check-in opens or closes with the answer: out of band.
+            summary = discussions.readiness_summary(shown, request.user)
+            box = context | {"readiness": summary, "oob": True, "error": ""}
+            response.write(render(request, READINESS_BOX, box).content)
+        return response
     if error:
         messages.error(request, error)
     else:
         messages.success(request, f"Your answer is saved: {rsvp.get_answer_display().lower()}.")
     return redirect(safe_next(request, _session_url(session)))
+
+
+@sign_in_to_act
+@require_POST
+def session_readiness(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Read / skimmed / not yet, for attendees. PRG without JavaScript; the box for htmx."""
+    group, membership = get_group_for_member(request, slug)
+    session = get_session_or_404(group, pk)
+    error = ""
+    try:
+        readiness = discussions.readiness_set(
+            session=session, user=request.user, state=request.POST.get("state", "")
+        )
+    except discussions.SessionError as exc:
+        error = str(exc)
+    if request.htmx:
+        shown = discussions.session_with_attendees(group, pk, request.user)
+        assert shown is not None  # the session was there a moment ago; sessions stay
+        summary = discussions.readiness_summary(shown, request.user)
+        context = {
+            "group": group,
+            "membership": membership,
+            "session": shown,
+            "readiness": summary,
+            "error": error,
+        }
+        return render(request, READINESS_BOX, context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Thanks: {readiness.get_state_display().lower()}.")
+    return redirect(_session_url(session) + "#readiness-box")
 
 
 @sign_in_to_act

@@ -4,6 +4,8 @@ from groups.models.discussions import (
     CalendarToken,
     DiscussionSession,
     QuorumWarning,
+    Readiness,
+    ReadinessWarning,
     Rsvp,
     SessionEmail,
 )
@@ -28,6 +30,7 @@ from groups.models.moderation import FlaggedNote, GroupBan, ModerationLog, NoteF
 from groups.models.notes import Mention, Note, NoteRevision
 from groups.models.people import User, validate_timezone
 from groups.models.polls import PollAnswer, PollInvitee, PollSlot, TimePoll
+from groups.models.questions import Question, QuestionVote
 
 __all__ = [
     "Activity",
@@ -51,8 +54,12 @@ __all__ = [
     "PollAnswer",
     "PollInvitee",
     "PollSlot",
+    "Question",
+    "QuestionVote",
     "QuorumWarning",
     "Ranking",
+    "Readiness",
+    "ReadinessWarning",
     "ReadingGroup",
     "Rsvp",
     "SessionEmail",

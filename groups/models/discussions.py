@@ -1,11 +1,12 @@
-"""Discussion sessions and what hangs off them: RSVPs, email deliveries, calendar feed tokens."""
+"""Discussion sessions and what hangs off them: RSVPs, readiness check-ins, email deliveries and
+warnings, calendar feed tokens."""
 
 import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from groups.models.groups import DatabaseKept, Nomination, ReadingGroup, new_notes_version
@@ -233,6 +234,83 @@ class QuorumWarning(models.Model):
 
     def __str__(self) -> str:
         return f"Quorum warning for session {self.session_id} ({self.attending}/{self.quorum})"
+
+
+class ReadinessQuerySet(models.QuerySet["Readiness"]):
+    def of_attendees(self, session: DiscussionSession) -> "ReadinessQuerySet":
+        """The check-ins of those who answer going or maybe now (an answer changed to "not
+        going" keeps its row, uncounted)."""
+        attending = Rsvp.objects.filter(
+            session=OuterRef("session"), user=OuterRef("user"), answer__in=["going", "maybe"]
+        )
+        return self.filter(session=session).filter(Exists(attending))
+
+    def counts(self, session: DiscussionSession) -> dict[str, int]:
+        """How many attendees said read, skimmed and not yet (one query)."""
+        found = dict(
+            self.of_attendees(session)
+            .order_by()
+            .values("state")
+            .annotate(n=Count("pk"))
+            .values_list("state", "n")
+        )
+        return {state: found.get(state, 0) for state in Readiness.State.values}
+
+
+class Readiness(models.Model):
+    """An attendee's check-in before a session: read, skimmed or not yet. One per person per
+    session, held by the database."""
+
+    class State(models.TextChoices):
+        READ = "read", "Read it"
+        SKIMMED = "skimmed", "Skimmed it"
+        NOT_YET = "not_yet", "Not yet"
+
+    session = models.ForeignKey(
+        DiscussionSession, on_delete=models.CASCADE, related_name="readiness"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=State)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReadinessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "readiness check-ins"
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="one_readiness_per_member"),
+            models.CheckConstraint(
+                condition=Q(state__in=["read", "skimmed", "not_yet"]), name="readiness_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.state} for session {self.session_id}"
+
+
+class ReadinessWarning(models.Model):
+    """The claim that a session whose attendees had mostly not read the paper was warned about,
+    for the start it had then: as `QuorumWarning`, inserted before anyone is told and unique per
+    session and start, so organizers hear it once however many workers run the check."""
+
+    session = models.ForeignKey(
+        DiscussionSession, on_delete=models.CASCADE, related_name="readiness_warnings"
+    )
+    starts_at = models.DateTimeField()
+    going = models.PositiveIntegerField()
+    ready = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "starts_at"], name="one_readiness_warning_per_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Readiness warning for session {self.session_id} ({self.ready}/{self.going})"
 
 
 def new_calendar_token() -> str:

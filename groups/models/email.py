@@ -134,6 +134,7 @@ class Notification(Delivery):
         SESSION = "session", "Session notice"
         POLL = "poll", "Time poll"
         QUORUM = "quorum", "Quorum warning"
+        READINESS = "readiness", "Readiness warning"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -158,7 +159,15 @@ class Notification(Delivery):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    kind__in=["nomination", "reply", "mention", "session", "poll", "quorum"]
+                    kind__in=[
+                        "nomination",
+                        "reply",
+                        "mention",
+                        "session",
+                        "poll",
+                        "quorum",
+                        "readiness",
+                    ]
                 ),
                 name="notification_kind_valid",
             ),

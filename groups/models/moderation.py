@@ -178,6 +178,8 @@ class ModerationLog(models.Model):
         USER_UNSUSPEND = "user_unsuspend", "reinstated a user"
         PAPER_HIDE = "paper_hide", "hid a paper"
         PAPER_UNHIDE = "paper_unhide", "showed a paper again"
+        QUESTION_HIDE = "question_hide", "hid a question"
+        QUESTION_UNHIDE = "question_unhide", "unhid a question"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

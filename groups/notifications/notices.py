@@ -44,6 +44,7 @@ SWITCH_OF_KIND: dict[str, str] = {
     Notification.Kind.SESSION: "sessions",
     Notification.Kind.POLL: "sessions",
     Notification.Kind.QUORUM: "sessions",
+    Notification.Kind.READINESS: "sessions",
 }
 
 

@@ -14,7 +14,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +26,8 @@ from groups.models import (
     Membership,
     Notification,
     QuorumWarning,
+    Readiness,
+    ReadinessWarning,
     Rsvp,
     SessionEmail,
     User,
@@ -79,6 +82,12 @@ def deliver_session_email(*, session: DiscussionSession, user: User, kind: str) 
         + reverse("session_ics", kwargs={"slug": session.group.slug, "pk": session.pk}),
         "group_zone": zone_or_utc(session.group.time_zone),
     }
+    if kind == SessionEmail.Kind.REMINDER and _is_organizer(session, user):
+        # The organizers' reminder says how prepared the room will be.
+        counts = Readiness.objects.counts(session)
+        context["readiness"] = counts | {
+            "attending": Rsvp.objects.filter(session=session, answer__in=ATTENDING).count()
+        }
     attachments = []
     if kind != SessionEmail.Kind.REMINDER:
         attachments.append(("session.ics", session_ics(session), "text/calendar"))
@@ -97,6 +106,14 @@ def deliver_session_email(*, session: DiscussionSession, user: User, kind: str) 
     claim.sent_at = timezone.now()
     claim.save(update_fields=["sent_at"])
     return True
+
+
+def _is_organizer(session: DiscussionSession, user: User) -> bool:
+    return Membership.objects.filter(
+        group_id=session.group_id,
+        user=user,
+        role__in=[Membership.Role.OWNER, Membership.Role.ORGANIZER],
+    ).exists()
 
 
 def session_notice_send(*, session_id: int, kind: str, sequence: int, actor_id: int | None) -> int:
@@ -259,6 +276,31 @@ def sessions_under_quorum(now: datetime | None = None) -> QuerySet[DiscussionSes
     )
 
 
+def _organizers_warn(
+    session: DiscussionSession, *, kind: str, key: str, subject: str, body: str
+) -> list[int]:
+    """Records a warning about a session for each of its organizers (`{when}` in the body is the
+    start in the organizer's zone); returns the ids of the immediate ones, to send."""
+    url = reverse("session_detail", kwargs={"slug": session.group.slug, "pk": session.pk})
+    immediate = []
+    for user in organizers_for(group_id=session.group_id).order_by("pk"):
+        with timezone.override(zone_or_utc(user.time_zone)):
+            when = timezone.localtime(session.starts_at).strftime("%a %d %b %Y, %H:%M %Z")
+        notification = notice_record(
+            user=user,
+            group=session.group,
+            kind=kind,
+            key=key,
+            subject=subject,
+            body=body.replace("{when}", when),
+            url=url,
+            daily=is_daily(user),
+        )
+        if notification is not None and not notification.daily:
+            immediate.append(notification.pk)
+    return immediate
+
+
 def quorum_warnings_send(*, now: datetime | None = None) -> list[int]:
     """Warns the organizers of each session under quorum, once per session and start: the
     warning is claimed (a `QuorumWarning` row, unique per session and start) in its own
@@ -278,22 +320,75 @@ def quorum_warnings_send(*, now: datetime | None = None) -> list[int]:
                 )
         except IntegrityError:
             continue  # another run warned first
-        organizers = organizers_for(group_id=session.group_id)
-        url = reverse("session_detail", kwargs={"slug": session.group.slug, "pk": session.pk})
-        for user in organizers.order_by("pk"):
-            with timezone.override(zone_or_utc(user.time_zone)):
-                when = timezone.localtime(session.starts_at).strftime("%a %d %b %Y, %H:%M %Z")
-            notification = notice_record(
-                user=user,
-                group=session.group,
-                kind=Notification.Kind.QUORUM,
-                key=f"quorum:{warning.pk}",
-                subject=f"Under quorum: {session.paper.title}",
-                body=f"{when}: {warning.attending} going or maybe, the group's quorum is "
-                f"{quorum}. Move it, or cancel it, from its page.",
-                url=url,
-                daily=is_daily(user),
-            )
-            if notification is not None and not notification.daily:
-                immediate.append(notification.pk)
+        immediate += _organizers_warn(
+            session,
+            kind=Notification.Kind.QUORUM,
+            key=f"quorum:{warning.pk}",
+            subject=f"Under quorum: {session.paper.title}",
+            body=f"{{when}}: {warning.attending} going or maybe, the group's quorum is "
+            f"{quorum}. Move it, or cancel it, from its page.",
+        )
+    return immediate
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """A correlated COUNT of the rows of `queryset` (already filtered on the outer session)."""
+    counted = queryset.order_by().values("session").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def sessions_unready(now: datetime | None = None) -> QuerySet[DiscussionSession]:
+    """Scheduled sessions starting within READINESS_LEAD where fewer than half of those going
+    have read or skimmed the paper, not yet warned about for their current start; with `going`
+    and `ready` (of those going, how many read or skimmed). A session nobody is going to is the
+    quorum check's business, not this one's."""
+    now = now or timezone.now()
+    warned = ReadinessWarning.objects.filter(
+        session=OuterRef("pk"), starts_at=OuterRef("starts_at")
+    )
+    going = Rsvp.objects.filter(session=OuterRef("pk"), answer=Rsvp.Answer.GOING)
+    still_going = Rsvp.objects.filter(
+        session=OuterRef("session"), user=OuterRef("user"), answer=Rsvp.Answer.GOING
+    )
+    ready = Readiness.objects.filter(
+        session=OuterRef("pk"), state__in=[Readiness.State.READ, Readiness.State.SKIMMED]
+    ).filter(Exists(still_going))
+    return (
+        DiscussionSession.objects.filter(
+            status=DiscussionSession.Status.SCHEDULED,
+            starts_at__gt=now,
+            starts_at__lte=now + settings.READINESS_LEAD,
+        )
+        .exclude(Exists(warned))
+        .annotate(going=_count(going), ready=_count(ready))
+        .filter(going__gt=F("ready") * 2)  # fewer than half; never when nobody is going
+        .select_related("group", "paper")
+        .order_by("starts_at", "pk")
+    )
+
+
+def readiness_warnings_send(*, now: datetime | None = None) -> list[int]:
+    """Warns the organizers of each session where fewer than half of those going have read or
+    skimmed the paper, once per session and start: claimed first (a `ReadinessWarning` row,
+    unique per session and start) in its own transaction, as `quorum_warnings_send` does.
+    Returns the ids of the immediate notifications, for the caller to send."""
+    immediate = []
+    for session in sessions_unready(now):
+        going: int = session.going  # type: ignore[attr-defined]  # the annotations above
+        ready: int = session.ready  # type: ignore[attr-defined]  # the same
+        try:
+            with transaction.atomic():
+                warning = ReadinessWarning.objects.create(
+                    session=session, starts_at=session.starts_at, going=going, ready=ready
+                )
+        except IntegrityError:
+            continue  # another run warned first
+        immediate += _organizers_warn(
+            session,
+            kind=Notification.Kind.READINESS,
+            key=f"readiness:{warning.pk}",
+            subject=f"Few have read it yet: {session.paper.title}",
+            body=f"{{when}}: {ready} of the {going} going have read or skimmed the paper. "
+            "A nudge to the others, or a shorter paper next time?",
+        )
     return immediate

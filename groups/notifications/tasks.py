@@ -33,6 +33,7 @@ from groups.notifications.notices import (
 from groups.notifications.polls import poll_invites_record, poll_reminders_record, polls_close
 from groups.notifications.sessions import (
     quorum_warnings_send,
+    readiness_warnings_send,
     session_claims_stale,
     session_email_resend,
     session_notice_send,
@@ -261,6 +262,13 @@ def close_time_polls() -> int:
 def check_session_quorums() -> int:
     """Beat, every few minutes: warns organizers once of a session under quorum 48 h ahead."""
     return _send_notifications(quorum_warnings_send())
+
+
+@shared_task(name="groups.check_session_readiness")
+def check_session_readiness() -> int:
+    """Beat, every few minutes: warns organizers once when, 24 h ahead, fewer than half of
+    those going have read or skimmed the paper."""
+    return _send_notifications(readiness_warnings_send())
 
 
 @shared_task(name="groups.requeue_pending_notifications")

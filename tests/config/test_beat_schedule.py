@@ -14,6 +14,8 @@ EXPECTED_TASKS = {
     "send-notification-summaries": "groups.send_notification_summaries",
     "requeue-pending-notifications": "groups.requeue_pending_notifications",
     "check-session-quorums": "groups.check_session_quorums",
+    "check-session-readiness": "groups.check_session_readiness",
+    "open-agenda-threads": "groups.open_agenda_threads",
     "close-time-polls": "groups.close_time_polls",
     "send-poll-reminders": "groups.send_poll_reminders",
 }

@@ -23,9 +23,16 @@ from groups.models import (
     Nomination,
     Note,
     NoteFlag,
+    Question,
     ReadingGroup,
 )
-from tests.factories import NoteFactory, PaperFactory, ReadingGroupFactory, UserFactory
+from tests.factories import (
+    DiscussionSessionFactory,
+    NoteFactory,
+    PaperFactory,
+    ReadingGroupFactory,
+    UserFactory,
+)
 from tests.people import client_for, make_cast
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +151,17 @@ def digest_subscriptions() -> Case:
     return Case(post=post, rows=lambda: sum(subscribed))
 
 
+def questions() -> Case:
+    cast = make_cast()
+    session = DiscussionSessionFactory(group=cast.group)
+    client = client_for(cast.member)
+    url = reverse("question_ask", args=[cast.group.slug, session.pk])
+    return Case(
+        post=lambda i: client.post(url, {"text": f"Question {i}?"}),
+        rows=lambda: Question.objects.filter(session=session).count(),
+    )
+
+
 CASES = {
     "note": ("note", notes),
     "reply": ("note", replies),
@@ -153,6 +171,7 @@ CASES = {
     "join request": ("join_request", join_requests),
     "invitation by email": ("invite_email", email_invitations),
     "digest subscription": ("digest_subscribe", digest_subscriptions),
+    "question": ("question", questions),
 }
 
 
