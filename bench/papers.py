@@ -12,11 +12,16 @@ issue's goals; then the search indexing that follows an import (off the write pa
 search page beside the day list page (Django's test client: server time per request).
 
 Where a first import's time goes (10,000 papers, 2 cores, measured): reading the file and its
-items' ids, days and counts about 0.1 s; then, while PostgreSQL writes the rows (about 0.4 s
-of its own, as for the bare COPY: mostly compressing the abstracts), reading each paper's
-fields, cleaning them, the two digests and the binary rows about 0.45 s of Python; then the
-listings and the commit's foreign-key checks of them about 0.1 s. The ratio to the bare COPY
-therefore needs a spare core: about 0.45-0.5 on a quiet machine, about 0.3 on a loaded one.
+items' ids, days and counts about 0.1 s; the stored digests and the new papers' ids, two
+queries, about 0.03 s; then, while PostgreSQL writes the rows (a little more than the bare
+COPY's time: the same rows, plus papers_paper's four indexes), reading each paper's fields,
+cleaning them, the two digests and the binary rows about 0.4-0.5 s of Python (with Python's
+cycle collector paused); then the listings and the commit's foreign-key checks of them about
+0.1 s. What the import writes beyond the bare COPY: the indexes of papers_paper, the 10,000
+listings (papers_dailylisting, three indexes, a foreign key each) and its ImportRun row; the
+bare COPY writes the same papers rows and columns (the id from the table's identity), into a
+table without indexes. The ratio to the bare COPY therefore needs a spare core for Python
+while PostgreSQL writes, and it moves with the machine's load: repeat the run.
 """
 
 import argparse

@@ -235,12 +235,26 @@ COUNTER_MAX = 2**31 - 1
 AUTHOR_MAX = 300
 
 
+# The ASCII characters that are not printable: the C0 controls and DEL.
+ASCII_CONTROLS = bytes(range(0x20)) + b"\x7f"
+
+
+def _printable(text: str) -> bool:
+    """str.isprintable(), faster for ASCII text (nearly all of an import's): bytes.translate
+    drops the controls at C speed, where isprintable looks every character up in the Unicode
+    tables (a third of the time spent cleaning a daily list's abstracts)."""
+    if text.isascii():
+        encoded = text.encode()
+        return len(encoded.translate(None, ASCII_CONTROLS)) == len(encoded)
+    return text.isprintable()
+
+
 def clean_text(value: Any, *, limit: int | None = None) -> str:
     """Whitespace collapsed to single spaces (titles arrive with line breaks), without the
     characters a database refuses (NUL) or a page should never show (control characters)."""
     if not isinstance(value, str):
         return ""
-    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+    if _printable(value) and "  " not in value and value[:1] != " " and value[-1:] != " ":
         text = value  # the usual case, at C speed: nothing to remove or collapse
     else:
         text = " ".join(UNWANTED.sub("", value).split())
@@ -304,7 +318,7 @@ def _strings(values: Any, *, limit: int = 300) -> list[str] | None:
         # space to collapse or strip, none too long. "|" stands between them for the check.
         joined = "|".join(values)
         if (
-            joined.isprintable()
+            _printable(joined)
             and "  " not in joined
             and " |" not in joined
             and "| " not in joined

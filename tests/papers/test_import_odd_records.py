@@ -6,6 +6,7 @@ is cleaned; anything unexpected in the write fails the run with the reason.
 
 import copy
 import datetime as dt
+import gc
 import json
 
 import pytest
@@ -78,6 +79,7 @@ def test_it_fails_the_run_with_the_reason_when_the_write_breaks(hf_day: FakeNetw
 
     with connection.execute_wrapper(broken), pytest.raises(SourceError, match="disk is on fire"):
         services.import_daily(day=DAY)
+    assert gc.isenabled()  # the import pauses Python's cycle collector, and turns it back on
     run = ImportRun.objects.get()
     assert run.status == ImportRun.Status.FAILED
     assert run.error == "writing the papers failed (RuntimeError: the disk is on fire)"

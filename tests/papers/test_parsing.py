@@ -5,8 +5,10 @@ import pytest
 
 from papers.clients.http import SourceError
 from papers.parsing import (
+    UNWANTED,
     PaperRecord,
     RecordError,
+    clean_text,
     hf_item_to_record,
     parse_arxiv_id,
     parse_atom,
@@ -90,6 +92,21 @@ def test_it_collapses_line_breaks_in_titles() -> None:
     record = hf_item_to_record(item)
     assert isinstance(record, PaperRecord)
     assert record.fields["title"] == "On the Limits of LLM Adaptability"
+
+
+def test_it_removes_every_control_character_and_odd_space_from_ascii_and_other_text() -> None:
+    # Plain text is accepted as it is by a quick check (ASCII and other text checked apart):
+    # it must never let through what the full cleaning would remove or collapse.
+    for code in [*range(0x80), 0x85, 0xA0, 0xAD, 0x2028, 0x202F, 0x3000, 0xD800, 0xE9, 0xFEFF]:
+        char = chr(code)
+        for text in (f"ab{char}cd", f"{char}ab", f"ab{char}", f"é {char}x"):
+            expected = " ".join(UNWANTED.sub("", text).split())
+            assert clean_text(text) == expected, (hex(code), text)
+            item = copy.deepcopy(hf_items()[0])
+            item["paper"]["ai_keywords"] = [text, "plain"]
+            record = hf_item_to_record(item)
+            assert isinstance(record, PaperRecord)
+            assert record.fields["ai_keywords"] == [kept for kept in (expected, "plain") if kept]
 
 
 def test_it_copes_with_older_answers_lacking_optional_fields() -> None:
