@@ -25,6 +25,7 @@ from groups.models import (
 )
 from groups.models.discussions import DiscussionSessionQuerySet
 from groups.notifications.tasks import send_session_notice
+from groups.voting.services import ballot_round_record
 
 
 class SessionError(Exception):
@@ -156,7 +157,8 @@ def session_schedule(
 ) -> DiscussionSession:
     """Turns an open nomination into a scheduled session and marks the nomination scheduled.
 
-    The nomination's votes stay as history. Raises NominationAlreadyScheduled (carrying the
+    The nomination's votes stay as history, and the round it won is recorded with who took part
+    and won or lost (`groups.voting.services.ballot_round_record`: fairness across rounds). Raises NominationAlreadyScheduled (carrying the
     existing session, if any) when it is no longer open: a double submit creates one session.
     Members get a "scheduled" notice after commit.
     """
@@ -185,6 +187,7 @@ def session_schedule(
         raise NominationAlreadyScheduled(
             DiscussionSession.objects.filter(nomination=locked).first()
         ) from exc
+    ballot_round_record(group=group, nomination=locked)  # before it leaves the ballot: who backed it then
     locked.status = Nomination.Status.SCHEDULED
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at"])

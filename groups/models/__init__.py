@@ -14,6 +14,7 @@ from groups.models.email import (
     Notification,
     UnsentTask,
 )
+from groups.models.fairness import BallotRound, BallotRoundVoter
 from groups.models.groups import (
     Activity,
     Invitation,
@@ -31,6 +32,8 @@ from groups.models.polls import PollAnswer, PollInvitee, PollSlot, TimePoll
 
 __all__ = [
     "Activity",
+    "BallotRound",
+    "BallotRoundVoter",
     "CalendarToken",
     "DigestEmail",
     "DiscussionSession",

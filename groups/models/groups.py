@@ -149,6 +149,15 @@ class ReadingGroup(DatabaseKept):
         "with fewer, organizers get a warning. Leave empty for none.",
     )
 
+    # Fairness across rounds (`groups.voting.fairness`): members whose choices lost the last
+    # rounds weigh more in the next count. Off by default.
+    fairness = models.BooleanField(
+        default=False,
+        help_text="A member whose choices lost the last rounds in a row counts for more next "
+        "time: 1.5 after one lost round, 2 after two or more, back to 1 when one of their "
+        "papers wins.",
+    )
+
     objects = ReadingGroupQuerySet.as_manager()
 
     class Meta:
