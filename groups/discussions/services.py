@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Case, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from groups.models import (
@@ -25,6 +25,7 @@ from groups.models import (
 )
 from groups.models.discussions import DiscussionSessionQuerySet
 from groups.notifications.tasks import send_session_notice
+from groups.voting.ballot import ballot_order
 from groups.voting.services import ballot_round_record
 
 
@@ -43,13 +44,22 @@ class NominationAlreadyScheduled(SessionError):
 # --- Queries -------------------------------------------------------------------------------
 
 
-def open_nominations_by_vote_rank(group: ReadingGroup) -> QuerySet[Nomination]:
-    """The group's open nominations, best first (the ballot's ranking), for "Schedule the winner"."""
-    return Nomination.objects.filter(group=group).open().ranked().select_related("paper")
+def open_nominations_in_ballot_order(group: ReadingGroup) -> QuerySet[Nomination]:
+    """The group's open nominations, best first as its ballot decides (most votes; on a ranked
+    ballot the count's winner first, then as the rest finished; weighed when the group weighs by
+    fairness: `groups.voting.ballot.ballot_order`), for "Schedule the winner"."""
+    nominations = Nomination.objects.filter(group=group).open().select_related("paper")
+    decided = ballot_order(group)
+    if decided is None or not decided.ids:
+        return nominations.ranked()
+    order = decided.ids
+    place = Case(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(order)), default=len(order))
+    return nominations.order_by(place, "created_at", "id")
 
 
 def top_open_nomination(group: ReadingGroup) -> Nomination | None:
-    return open_nominations_by_vote_rank(group).first()
+    """The ballot's winner (see `open_nominations_in_ballot_order`)."""
+    return open_nominations_in_ballot_order(group).first()
 
 
 def group_sessions(group: ReadingGroup) -> DiscussionSessionQuerySet:
@@ -187,7 +197,9 @@ def session_schedule(
         raise NominationAlreadyScheduled(
             DiscussionSession.objects.filter(nomination=locked).first()
         ) from exc
-    ballot_round_record(group=group, nomination=locked)  # before it leaves the ballot: who backed it then
+    ballot_round_record(
+        group=group, nomination=locked
+    )  # before it leaves the ballot: who backed it then
     locked.status = Nomination.Status.SCHEDULED
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at"])

@@ -6,53 +6,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('groups', '0015_nomination_vote_count'),
+        ("groups", "0015_nomination_vote_count"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='readinggroup',
-            name='fairness',
-            field=models.BooleanField(default=False, help_text='A member whose choices lost the last rounds in a row counts for more next time: 1.5 after one lost round, 2 after two or more, back to 1 when one of their papers wins.'),
+            model_name="readinggroup",
+            name="fairness",
+            field=models.BooleanField(
+                default=False,
+                help_text="A member whose choices lost the last rounds in a row counts for more next time: 1.5 after one lost round, 2 after two or more, back to 1 when one of their papers wins.",
+            ),
         ),
         migrations.CreateModel(
-            name='BallotRound',
+            name="BallotRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('approval', 'Approval: most votes wins'), ('ranked', 'Ranked choice: instant runoff')], max_length=10)),
-                ('decided_at', models.DateTimeField(auto_now_add=True)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='groups.readinggroup')),
-                ('nomination', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='ballot_round', to='groups.nomination')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("approval", "Approval: most votes wins"),
+                            ("ranked", "Ranked choice: instant runoff"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="groups.readinggroup",
+                    ),
+                ),
+                (
+                    "nomination",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ballot_round",
+                        to="groups.nomination",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='BallotRoundVoter',
+            name="BallotRoundVoter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('won', models.BooleanField()),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='groups.readinggroup')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='voters', to='groups.ballotround')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("won", models.BooleanField()),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="groups.readinggroup",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="voters",
+                        to="groups.ballotround",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['round_id', 'id'],
+                "ordering": ["round_id", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='ballotround',
-            index=models.Index(fields=['group', 'id'], name='ballot_round_group_order'),
+            model_name="ballotround",
+            index=models.Index(fields=["group", "id"], name="ballot_round_group_order"),
         ),
         migrations.AddIndex(
-            model_name='ballotroundvoter',
-            index=models.Index(fields=['group', 'user', 'round'], name='round_voter_history'),
+            model_name="ballotroundvoter",
+            index=models.Index(fields=["group", "user", "round"], name="round_voter_history"),
         ),
         migrations.AddConstraint(
-            model_name='ballotroundvoter',
-            constraint=models.UniqueConstraint(fields=('round', 'user'), name='one_round_voter_per_member'),
+            model_name="ballotroundvoter",
+            constraint=models.UniqueConstraint(
+                fields=("round", "user"), name="one_round_voter_per_member"
+            ),
         ),
     ]

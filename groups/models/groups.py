@@ -96,7 +96,7 @@ class NominationQuerySet(models.QuerySet):
         )
 
     def for_ballot(self) -> Self:
-        """What the group home's ballot summary shows (`groups.voting.services.ballot`)."""
+        """What the group home's ballot summary shows (`groups.voting.ballot.ballot_leaders`)."""
         return self.select_related("paper", "nominated_by")
 
 

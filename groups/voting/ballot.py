@@ -32,6 +32,7 @@ from django.utils.safestring import SafeString
 from groups.models import DiscussionSession, Membership, Nomination, ReadingGroup, User, Vote
 from groups.models.people import FORMER_MEMBER
 from groups.voting.fairness import Weights, fairness_weights, weighted_score
+from groups.voting.ranked import ranked_ballot
 from groups.voting.services import VoteChange
 from papers.models import arxiv_abs_url
 
@@ -157,7 +158,9 @@ def ranking(
     """
     needle = query.strip().casefold()
     weights = fairness_weights(group) if group.fairness else None
-    rows = Nomination.objects.filter(group=group).open().annotate(version=F("group__ballot_version"))
+    rows = (
+        Nomination.objects.filter(group=group).open().annotate(version=F("group__ballot_version"))
+    )
     if weights is None:
         rows = rows.ranked()
     else:
@@ -222,6 +225,42 @@ def ranking(
         rows=details,
         weights=weights,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BallotOrder:
+    ids: list[int]  # the open nominations, best first
+    winner: int | None  # the first, when the ballot has decided one (someone voted or ranked)
+
+
+def ballot_order(group: ReadingGroup) -> BallotOrder | None:
+    """The open nominations best first, as the group's ballot decides them, when that is not the
+    stored vote count's order: on a ranked ballot, the count's (the winner first, then as they
+    finished: `runoff.finishing_order`); on an approval ballot weighed by fairness, the weighed
+    ranking. None for an approval ballot without fairness: `NominationQuerySet.ranked` is the
+    order. Two or three queries."""
+    if group.is_ranked:
+        counted = ranked_ballot(group, viewer=AnonymousUser())
+        return BallotOrder(ids=counted.order, winner=counted.result.winner)
+    if group.fairness:
+        order = ranking(group).order
+        return BallotOrder(
+            ids=[item.id for item in order],
+            winner=order[0].id if order and order[0].votes else None,
+        )
+    return None
+
+
+def ballot_leaders(group: ReadingGroup, limit: int) -> tuple[list[Nomination], int | None]:
+    """The first `limit` open nominations in the ballot's order (`ballot_order`), with their
+    paper and nominator, and the winner's id (None before anyone voted or ranked)."""
+    decided = ballot_order(group)
+    if decided is None:
+        top = list(Nomination.objects.filter(group=group).open().ranked().for_ballot()[:limit])
+        return top, (top[0].pk if top and top[0].vote_count else None)
+    first = decided.ids[:limit]
+    found = Nomination.objects.filter(group=group, pk__in=first).for_ballot().in_bulk()
+    return [found[pk] for pk in first if pk in found], decided.winner
 
 
 def _matches(needle: str, title: str, arxiv_id: str, authors: list[str] | None) -> bool:

@@ -66,9 +66,8 @@ def instant_runoff(
         raise ValueError("Each candidate once.")
     papers: list[list[int]] = []  # each ballot, cleaned
     weight_of: list[Tally] = []  # and its weight
-    for ballot, weight in zip(
-        ballots, repeat(1) if weights is None else weights, strict=weights is not None
-    ):
+    each: Iterable[Tally] = repeat(1) if weights is None else weights
+    for ballot, weight in zip(ballots, each, strict=weights is not None):
         seen: set[int] = set()
         cleaned = []
         for choice in ballot:
@@ -92,7 +91,9 @@ def instant_runoff(
     winner: int | None = None
     while continuing:
         active = counted - exhausted
-        tallies = sorted(((c, totals[c]) for c in continuing), key=lambda t: (-t[1], position[t[0]]))
+        tallies = sorted(
+            ((c, totals[c]) for c in continuing), key=lambda t: (-t[1], position[t[0]])
+        )
         leader, most = tallies[0]
         if not active or most * 2 > active or len(continuing) == 1:
             winner = leader if active else None

@@ -92,17 +92,6 @@ def last_discussed_by_group(*, groups: Iterable[ReadingGroup], paper: Paper) -> 
     )
 
 
-def ballot(group: ReadingGroup) -> QuerySet[Nomination]:
-    """The group's open nominations, ranked, each with `vote_count` and `last_discussed_at`."""
-    return (
-        Nomination.objects.filter(group=group)
-        .open()
-        .ranked()
-        .for_ballot()
-        .annotate(last_discussed_at=DiscussionSession.objects.last_discussed_start())
-    )
-
-
 @dataclass(frozen=True)
 class VoteChange:
     """What a vote or a take-back did: whether it changed anything, and the ballot version after it."""
@@ -365,6 +354,7 @@ def _took_part(group: ReadingGroup) -> QuerySet[User]:
     """The current members with a choice on the open ballot: a vote, or on a ranked ballot a
     rank (a vote without a rank is not counted there)."""
     members = User.objects.filter(memberships__group_id=group.pk, is_active=True)
+    chose: QuerySet[Ranking] | QuerySet[Vote]
     if group.is_ranked:
         chose = Ranking.objects.filter(
             group_id=group.pk, user_id=OuterRef("pk"), nomination__status=Nomination.Status.OPEN
