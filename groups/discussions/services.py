@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
-from django.db.models import Case, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from groups.models import (
@@ -137,6 +137,21 @@ def rsvp_for(session: DiscussionSession, user: User | AnonymousUser | None) -> R
 def quorum_warning_for(session: DiscussionSession) -> QuorumWarning | None:
     """The warning that this session was under quorum at its current start, if one was sent."""
     return QuorumWarning.objects.filter(session=session, starts_at=session.starts_at).first()
+
+
+def sessions_under_quorum(group: ReadingGroup) -> list[DiscussionSession]:
+    """The group's scheduled sessions still ahead whose organizers were warned that they are
+    under quorum at their current start (the banner's sessions). One query; none without a
+    quorum."""
+    if not group.quorum:
+        return []
+    warned = QuorumWarning.objects.filter(session=OuterRef("pk"), starts_at=OuterRef("starts_at"))
+    return list(
+        group_sessions(group)
+        .filter(status=DiscussionSession.Status.SCHEDULED, starts_at__gt=timezone.now())
+        .filter(Exists(warned))
+        .order_by("starts_at", "id")
+    )
 
 
 def group_members(group: ReadingGroup) -> QuerySet[User]:

@@ -18,8 +18,12 @@ from groups.access import (
     require_signed_in,
     sign_in_to_act,
 )
-from groups.discussions.polls import polls_for_member
-from groups.discussions.services import next_session_for_group, next_sessions_of
+from groups.discussions.polls import next_best_slot, polls_for_member
+from groups.discussions.services import (
+    next_session_for_group,
+    next_sessions_of,
+    sessions_under_quorum,
+)
 from groups.limits import rate_limit
 from groups.membership.forms import (
     GroupForm,
@@ -144,7 +148,14 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
             group=group, user=request.user, status=JoinRequest.Status.PENDING
         ).exists()
     )
+    # Organizers see the quorum banner of every session ahead that is under it.
+    under_quorum = (
+        [(session, next_best_slot(session)) for session in sessions_under_quorum(group)]
+        if membership is not None and membership.is_organizer
+        else []
+    )
     context = group_context(group, membership, "home") | {
+        "under_quorum": under_quorum,
         "top": top,
         "winner": winner,
         "open_count": group.nominations.open().count(),

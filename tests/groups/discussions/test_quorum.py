@@ -222,7 +222,8 @@ def test_it_pins_the_session_page_with_the_banner_and_the_next_best_time(
     check_session_quorums.delay().get()
     client = cast.client("organizer")
 
-    # the session page's five, the warning, then the poll's id and its page's four reads
+    # the session page's five, the id of the poll it came from (read for every member), the
+    # warning, and the poll page's four reads
     with django_assert_num_queries(11):
         response = client.get(f"/g/{cast.group.slug}/sessions/{session.pk}/")
 
