@@ -23,7 +23,6 @@ from django.db.models.functions import Coalesce
 
 from groups.models import BallotRoundVoter, ReadingGroup, Vote
 
-STEP = Decimal("0.5")  # weight added per round lost in a row
 MAX_LOSSES = 2  # losses counted: the weight stops at 1 + 2 x 0.5 = 2
 
 FAIRNESS_RULE = (
@@ -36,8 +35,9 @@ FAIRNESS_RULE = (
 
 
 def weight_for(losses: int) -> Decimal:
-    """A member's weight after `losses` rounds lost in a row (the rule above)."""
-    return 1 + STEP * min(max(losses, 0), MAX_LOSSES)
+    """A member's weight after `losses` rounds lost in a row (the rule above): 1 + 0.5 per
+    loss, at most 2; as half-votes over 2, so it prints as 1, 1.5 or 2."""
+    return Decimal(points_for(losses)) / 2
 
 
 def points_for(losses: int) -> int:
