@@ -130,3 +130,24 @@ def test_the_ranked_group_home_in_a_constant_number_of_queries(
     # when it was discussed; the count (2)
     with django_assert_num_queries(10):
         client.get(f"/g/{cast.group.slug}/n/{papers[0].pk}/")
+
+
+@pytest.mark.parametrize(("nominations", "members"), [(5, 2), (500, 200)])
+def test_the_schedule_and_poll_forms_of_a_ranked_ballot_in_a_constant_number_of_queries(
+    cast: Cast, nominations: int, members: int, django_assert_num_queries
+) -> None:
+    ballot_method_set(group=cast.group, method=ReadingGroup.BallotMethod.RANKED)
+    papers = NominationFactory.create_batch(nominations, group=cast.group)
+    people = [cast.member] + [MembershipFactory(group=cast.group).user for _ in range(members - 1)]
+    for i, user in enumerate(people):
+        order = [papers[(i * 3 + k) % nominations].pk for k in range(min(3, nominations))]
+        ranking_save(group=cast.group, user=user, order=order)
+    client = cast.client("organizer")
+
+    # session, user, the membership with its group; the count for the winner (2) and its
+    # nomination; the count again for the choices (2), whether there are any, the choices in the
+    # count's order (read by the field and again by its rendering), the presenter's choices
+    for page in ("sessions/new/", "polls/new/"):
+        with django_assert_num_queries(12):
+            response = client.get(f"/g/{cast.group.slug}/{page}")
+        assert response.content.decode().count("<option value=") >= nominations
