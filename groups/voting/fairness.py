@@ -26,9 +26,9 @@ from groups.models import BallotRoundVoter, ReadingGroup, Vote
 MAX_LOSSES = 2  # losses counted: the weight stops at 1 + 2 x 0.5 = 2
 
 FAIRNESS_RULE = (
-    "Fairness across rounds is on: a member whose choices lost the last rounds counts for more "
-    "in the next count. Each round in a row in which none of their papers won (none they voted "
-    "for; on a ranked ballot, none among their first three) adds 0.5 to their weight, up to 2: "
+    "A member whose choices lost the last rounds counts for more in the next count. Each round "
+    "in a row in which none of their papers won (none they voted for; on a ranked ballot, none "
+    "among their first three) adds 0.5 to their weight, up to 2: "
     "1 after a win, 1.5 after one lost round, 2 after two or more. A round is decided when a "
     "paper is scheduled from the ballot; rounds a member sat out do not count."
 )

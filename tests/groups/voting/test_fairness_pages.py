@@ -148,7 +148,7 @@ def test_the_approval_ballot_ranks_by_weighed_votes_while_fairness_is_on(cast: C
 def test_a_weighed_vote_answers_with_the_rank_its_weight_gives(cast: Cast) -> None:
     # The organizer lost two rounds: their vote counts 2. Q (owner) 1, P (member) 1 + the
     # organizer's 2 = 3: P moves from 2 to 1.
-    q, p = _two_papers(cast)
+    _, p = _two_papers(cast)
     BallotRoundVoter.objects.filter(user=cast.member).delete()
     _lost(cast, [cast.organizer], 2)
     ballot_fairness_set(group=cast.group, on=True)

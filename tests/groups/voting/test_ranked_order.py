@@ -90,7 +90,7 @@ def test_only_organizers_open_schedule_the_winner(cast: Cast, role: str) -> None
 
 @pytest.mark.parametrize("role", ROLES)
 def test_the_nomination_page_gives_its_place_in_the_count(cast: Cast, role: str) -> None:
-    a, b, c = _ballot(cast)
+    a, b, _ = _ballot(cast)
     client = cast.client(role)
 
     last = client.get(f"/g/{cast.group.slug}/n/{a.pk}/").content.decode()
