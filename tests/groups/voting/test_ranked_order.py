@@ -107,16 +107,24 @@ def test_the_nomination_page_of_an_approval_ballot_gives_no_count_place(cast: Ca
     assert "ranked count" not in html
 
 
-@pytest.mark.parametrize(("nominations", "members"), [(5, 2), (500, 200)])
-def test_the_ranked_group_home_in_a_constant_number_of_queries(
-    cast: Cast, nominations: int, members: int, django_assert_num_queries
-) -> None:
+def _large_ranked_ballot(
+    cast: Cast, nominations: int, members: int, *, ranked: int
+) -> list[Nomination]:
+    """A ranked ballot of `nominations` papers; each of `members` ranks `ranked` of them."""
     ballot_method_set(group=cast.group, method=ReadingGroup.BallotMethod.RANKED)
     papers = NominationFactory.create_batch(nominations, group=cast.group)
     people = [cast.member] + [MembershipFactory(group=cast.group).user for _ in range(members - 1)]
     for i, user in enumerate(people):
-        order = [papers[(i * 7 + k) % nominations].pk for k in range(min(20, nominations - 1))]
+        order = [papers[(i * 7 + k) % nominations].pk for k in range(min(ranked, nominations - 1))]
         ranking_save(group=cast.group, user=user, order=order)
+    return papers
+
+
+@pytest.mark.parametrize(("nominations", "members"), [(5, 2), (500, 200)])
+def test_the_ranked_group_home_in_a_constant_number_of_queries(
+    cast: Cast, nominations: int, members: int, django_assert_num_queries
+) -> None:
+    papers = _large_ranked_ballot(cast, nominations, members, ranked=20)
     client = cast.client("member")
 
     # session, user, the membership with its group; the count's nominations and rankings, the
@@ -136,12 +144,7 @@ def test_the_ranked_group_home_in_a_constant_number_of_queries(
 def test_the_schedule_and_poll_forms_of_a_ranked_ballot_in_a_constant_number_of_queries(
     cast: Cast, nominations: int, members: int, django_assert_num_queries
 ) -> None:
-    ballot_method_set(group=cast.group, method=ReadingGroup.BallotMethod.RANKED)
-    papers = NominationFactory.create_batch(nominations, group=cast.group)
-    people = [cast.member] + [MembershipFactory(group=cast.group).user for _ in range(members - 1)]
-    for i, user in enumerate(people):
-        order = [papers[(i * 3 + k) % nominations].pk for k in range(min(3, nominations))]
-        ranking_save(group=cast.group, user=user, order=order)
+    _large_ranked_ballot(cast, nominations, members, ranked=3)
     client = cast.client("organizer")
 
     # session, user, the membership with its group; the count for the winner (2) and its
