@@ -27,6 +27,7 @@ import random
 import statistics
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,6 +55,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from groups.models import (  # noqa: E402
+    BallotRound,
+    BallotRoundVoter,
     Membership,
     Nomination,
     Ranking,
@@ -61,6 +64,7 @@ from groups.models import (  # noqa: E402
     User,
     Vote,
 )
+from groups.voting.fairness import weight_for  # noqa: E402
 from groups.voting.runoff import instant_runoff  # noqa: E402
 from papers.models import Paper  # noqa: E402
 
@@ -140,6 +144,47 @@ def ok(response: object) -> object:
     return response
 
 
+def fairness(
+    group: ReadingGroup,
+    client: Client,
+    url: str,
+    candidates: list[int],
+    ballots: dict[int, list[int]],
+) -> None:
+    """Fairness across rounds on: a third of the members lost one round, a fifth two (their
+    weights 1.5 and 2), read from a recorded history; the count weighted, and both pages."""
+    members = sorted(ballots)
+    losses = {u: 2 if i % 5 == 0 else 1 for i, u in enumerate(members) if i % 3 == 0 or i % 5 == 0}
+    weights = [weight_for(losses.get(u, 0)) for u in ballots]
+    line(
+        "fairness: the count alone, weighted",
+        timed(lambda: instant_runoff(candidates, ballots.values(), weights)),
+    )
+    with transaction.atomic():
+        for streak in (1, 2):
+            paper = Paper.objects.create(arxiv_id=f"fair/{uuid.uuid4().hex[:10]}", title="Past")
+            won = Nomination.objects.create(group=group, paper=paper, status="scheduled")
+            decided = BallotRound.objects.create(group=group, nomination=won, method="ranked")
+            BallotRoundVoter.objects.bulk_create(
+                BallotRoundVoter(round=decided, group=group, user_id=u, won=False)
+                for u, lost in losses.items()
+                if lost >= streak
+            )
+    ReadingGroup.objects.filter(pk=group.pk).update(fairness=True)
+    line("fairness: ranked page (member)", timed(lambda: ok(client.get(url))))
+    ReadingGroup.objects.filter(pk=group.pk).update(ballot_method="approval")
+    line("fairness: approval page (member)", timed(lambda: ok(client.get(url))))
+    ReadingGroup.objects.filter(pk=group.pk).update(ballot_method="ranked", fairness=False)
+    with transaction.atomic():
+        past = list(
+            Nomination.objects.filter(group=group, ballot_round__isnull=False).values_list(
+                "pk", "paper_id"
+            )
+        )
+        Nomination.objects.filter(pk__in=[pk for pk, _ in past]).delete()
+        Paper.objects.filter(pk__in=[paper for _, paper in past]).delete()
+
+
 def bench(group: ReadingGroup, users: list[User]) -> None:
     candidates = list(
         Nomination.objects.filter(group=group)
@@ -187,6 +232,7 @@ def bench(group: ReadingGroup, users: list[User]) -> None:
     approval = timed(lambda: ok(client.get(url)))
     ReadingGroup.objects.filter(pk=group.pk).update(ballot_method="ranked")
     line("limit: approval page, same group", approval)
+    fairness(group, client, url, candidates, ballots)
     count_ms, page_ms = count[0], page[0]
     print(
         f"  the count: {count_ms:.1f} ms (goal under {COUNT_GOAL_MS:.0f} ms: "

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
-from groups.discussions.services import group_members, open_nominations_by_vote_rank
+from groups.discussions.services import group_members, open_nominations_in_ballot_order
 from groups.models import DiscussionSession, Nomination, ReadingGroup
 from groups.models.polls import MAX_SLOTS, MIN_SLOTS
 from groups.timezones import timezone_choices
@@ -132,7 +132,7 @@ class SessionForm(SessionDetailsForm):
         super().__init__(*args, group=group, **kwargs)
         if session is None:
             nomination = cast(forms.ModelChoiceField, self.fields["nomination"])
-            nomination.queryset = open_nominations_by_vote_rank(group)
+            nomination.queryset = open_nominations_in_ballot_order(group)
         else:
             del self.fields["nomination"]
 
@@ -219,7 +219,7 @@ class PollForm(SessionDetailsForm):
             self.fields[f"slot_{n}"] = datetime_local_field(f"Time {n}")
         cast(
             forms.ModelChoiceField, self.fields["nomination"]
-        ).queryset = open_nominations_by_vote_rank(group)
+        ).queryset = open_nominations_in_ballot_order(group)
 
     @property
     def slot_fields(self) -> list[forms.BoundField]:

@@ -165,11 +165,16 @@ def polls_for_member(group: ReadingGroup, user: User) -> list[TimePoll]:
     return list(active_polls(group).filter(Exists(mine)).annotate(answered=Exists(answered)))
 
 
-def next_best_slot(session: DiscussionSession) -> SlotTally | None:
+def poll_of_session(session: DiscussionSession) -> int | None:
+    """The id of the time poll this session was picked from, if it was. One query."""
+    return TimePoll.objects.filter(session=session).values_list("pk", flat=True).first()
+
+
+def next_best_slot(session: DiscussionSession, poll_id: int | None = None) -> SlotTally | None:
     """For a session picked from a time poll: the best of the poll's other times still ahead
     (as the pick preselects them), with its answers; None for a session without a poll, or when
-    no other time is left."""
-    poll_id = TimePoll.objects.filter(session=session).values_list("pk", flat=True).first()
+    no other time is left. `poll_id`: the poll's, when the caller read it (`poll_of_session`)."""
+    poll_id = poll_id or poll_of_session(session)
     if poll_id is None:
         return None
     page = poll_page(session.group, poll_id)

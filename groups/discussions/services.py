@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from groups.models import (
@@ -29,6 +29,8 @@ from groups.models import (
 from groups.models.discussions import DiscussionSessionQuerySet
 from groups.notifications.tasks import send_session_notice
 from groups.questions.services import agenda_threads_open
+from groups.voting.ballot import ballot_order
+from groups.voting.services import ballot_round_record
 
 
 class SessionError(Exception):
@@ -50,13 +52,22 @@ ATTENDING = [Rsvp.Answer.GOING, Rsvp.Answer.MAYBE]
 # --- Queries -------------------------------------------------------------------------------
 
 
-def open_nominations_by_vote_rank(group: ReadingGroup) -> QuerySet[Nomination]:
-    """The group's open nominations, best first (the ballot's ranking), for "Schedule the winner"."""
-    return Nomination.objects.filter(group=group).open().ranked().select_related("paper")
+def open_nominations_in_ballot_order(group: ReadingGroup) -> QuerySet[Nomination]:
+    """The group's open nominations, best first as its ballot decides (most votes; on a ranked
+    ballot the count's winner first, then as the rest finished; weighed when the group weighs by
+    fairness: `groups.voting.ballot.ballot_order`), for "Schedule the winner"."""
+    nominations = Nomination.objects.filter(group=group).open().select_related("paper")
+    decided = ballot_order(group)
+    if decided is None or not decided.ids:
+        return nominations.ranked()
+    order = decided.ids
+    place = Case(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(order)), default=len(order))
+    return nominations.order_by(place, "created_at", "id")
 
 
 def top_open_nomination(group: ReadingGroup) -> Nomination | None:
-    return open_nominations_by_vote_rank(group).first()
+    """The ballot's winner (see `open_nominations_in_ballot_order`)."""
+    return open_nominations_in_ballot_order(group).first()
 
 
 def group_sessions(group: ReadingGroup) -> DiscussionSessionQuerySet:
@@ -180,6 +191,21 @@ def readiness_summary(
     )
 
 
+def sessions_under_quorum(group: ReadingGroup) -> list[DiscussionSession]:
+    """The group's scheduled sessions still ahead whose organizers were warned that they are
+    under quorum at their current start (the banner's sessions). One query; none without a
+    quorum."""
+    if not group.quorum:
+        return []
+    warned = QuorumWarning.objects.filter(session=OuterRef("pk"), starts_at=OuterRef("starts_at"))
+    return list(
+        group_sessions(group)
+        .filter(status=DiscussionSession.Status.SCHEDULED, starts_at__gt=timezone.now())
+        .filter(Exists(warned))
+        .order_by("starts_at", "id")
+    )
+
+
 def group_members(group: ReadingGroup) -> QuerySet[User]:
     return User.objects.filter(memberships__group=group).order_by("display_name", "username")
 
@@ -208,7 +234,8 @@ def session_schedule(
 ) -> DiscussionSession:
     """Turns an open nomination into a scheduled session and marks the nomination scheduled.
 
-    The nomination's votes stay as history. Raises NominationAlreadyScheduled (carrying the
+    The nomination's votes stay as history, and the round it won is recorded with who took part
+    and won or lost (`groups.voting.services.ballot_round_record`: fairness across rounds). Raises NominationAlreadyScheduled (carrying the
     existing session, if any) when it is no longer open: a double submit creates one session.
     Members get a "scheduled" notice after commit.
     """
@@ -237,6 +264,9 @@ def session_schedule(
         raise NominationAlreadyScheduled(
             DiscussionSession.objects.filter(nomination=locked).first()
         ) from exc
+    ballot_round_record(
+        group=group, nomination=locked
+    )  # before it leaves the ballot: who backed it then
     locked.status = Nomination.Status.SCHEDULED
     locked.closed_at = timezone.now()
     locked.save(update_fields=["status", "closed_at"])

@@ -85,11 +85,16 @@ def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     }
     if membership is not None and membership.is_organizer and session.is_scheduled:
         context["readiness_warning"] = discussions.readiness_warning_for(session)
+    if membership is not None:  # polls are for members only
+        context["poll_id"] = polls.poll_of_session(session)
     # Only a group with a quorum can have a warning: the others' page reads nothing more.
     if group.quorum and membership is not None and membership.is_organizer and session.is_scheduled:
         warning = discussions.quorum_warning_for(session)
         context["quorum_warning"] = warning
-        context["next_best"] = polls.next_best_slot(session) if warning else None
+        poll_id = context["poll_id"]
+        context["next_best"] = (
+            polls.next_best_slot(session, poll_id) if warning and poll_id else None
+        )
     return render(request, "groups/discussions/detail.html", context)
 
 

@@ -27,6 +27,16 @@ class GroupForm(forms.ModelForm):
         "preferences on a ranked ballot, and ranked papers count as votes on an approval one.",
     )
 
+    # Settings only, like the method: switching goes through `ballot_fairness_set`, which
+    # raises the ballot's version (pages rank differently from then on).
+    fairness = forms.BooleanField(
+        label="Fairness across rounds",
+        required=False,
+        help_text="A member whose choices lost the last rounds in a row counts for more in the "
+        "next count: 1.5 after one lost round, 2 after two or more, back to 1 when one of their "
+        "papers wins. Organizers see each member's weight on the Members page.",
+    )
+
     class Meta:
         model = ReadingGroup
         fields = [
@@ -56,9 +66,11 @@ class GroupForm(forms.ModelForm):
         if self.instance.pk:
             del self.fields["slug"]
             self.fields["ballot_method"].initial = self.instance.ballot_method
+            self.fields["fairness"].initial = self.instance.fairness
         else:
             # A new group starts without a quorum; organizers set one in its settings.
             del self.fields["ballot_method"]
+            del self.fields["fairness"]
             del self.fields["quorum"]
 
     def clean_slug(self) -> str:

@@ -18,8 +18,12 @@ from groups.access import (
     require_signed_in,
     sign_in_to_act,
 )
-from groups.discussions.polls import polls_for_member
-from groups.discussions.services import next_session_for_group, next_sessions_of
+from groups.discussions.polls import next_best_slot, polls_for_member
+from groups.discussions.services import (
+    next_session_for_group,
+    next_sessions_of,
+    sessions_under_quorum,
+)
 from groups.limits import rate_limit
 from groups.membership.forms import (
     GroupForm,
@@ -55,7 +59,9 @@ from groups.models import (
     ReadingGroup,
     User,
 )
-from groups.voting.services import ballot, ballot_method_set
+from groups.voting.ballot import ballot_leaders
+from groups.voting.fairness import FAIRNESS_RULE, fairness_weights
+from groups.voting.services import ballot_fairness_set, ballot_method_set
 from groups.web import AuthenticatedHttpRequest, group_context
 from papers.services import latest_papers
 from papers.web import HtmxHttpRequest
@@ -133,7 +139,7 @@ def group_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def group_home(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_viewer(request, slug)
-    top = ballot(group)[:HOME_BALLOT]
+    top, winner = ballot_leaders(group, HOME_BALLOT)
     activity = group.activities.select_related("actor", "paper")[:RECENT_ACTIVITY]
     pending_request = (
         request.user.is_authenticated
@@ -142,8 +148,16 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
             group=group, user=request.user, status=JoinRequest.Status.PENDING
         ).exists()
     )
+    # Organizers see the quorum banner of every session ahead that is under it.
+    under_quorum = (
+        [(session, next_best_slot(session)) for session in sessions_under_quorum(group)]
+        if membership is not None and membership.is_organizer
+        else []
+    )
     context = group_context(group, membership, "home") | {
+        "under_quorum": under_quorum,
         "top": top,
+        "winner": winner,
         "open_count": group.nominations.open().count(),
         "activity": activity,
         "pending_request": pending_request,
@@ -252,14 +266,30 @@ def group_join_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def group_members(request: HttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_viewer(request, slug)
-    members = group.memberships.select_related("user").order_by("joined_at", "pk")
+    members = list(group.memberships.select_related("user").order_by("joined_at", "pk"))
     pending = (
         group.join_requests.filter(status=JoinRequest.Status.PENDING).count()
         if membership is not None and membership.is_organizer
         else 0
     )
+    weights = (
+        fairness_weights(group)
+        if group.fairness and membership is not None and membership.is_organizer
+        else None
+    )
     context = group_context(group, membership, "members") | {
         "members": members,
+        # Organizers of a group weighing by fairness see each member's weight and streak.
+        "rows": [
+            (
+                m,
+                None
+                if weights is None
+                else (weights.of(m.user_id), weights.losses.get(m.user_id, 0)),
+            )
+            for m in members
+        ],
+        "fairness_rule": FAIRNESS_RULE if weights is not None else "",
         "roles": Membership.Role.choices,
         "pending": pending,
     }
@@ -315,6 +345,7 @@ def group_settings(request: HttpRequest, slug: str) -> HttpResponse:
         form.save()
         if form.cleaned_data["ballot_method"]:
             ballot_method_set(group=group, method=form.cleaned_data["ballot_method"])
+        ballot_fairness_set(group=group, on=form.cleaned_data["fairness"])
         messages.success(request, "The group's settings are saved.")
         return redirect("group_settings", slug=slug)
     status = 400 if form.is_bound else 200

@@ -16,6 +16,7 @@ from groups.models.email import (
     Notification,
     UnsentTask,
 )
+from groups.models.fairness import BallotRound, BallotRoundVoter
 from groups.models.groups import (
     Activity,
     Invitation,
@@ -34,6 +35,8 @@ from groups.models.questions import Question, QuestionVote
 
 __all__ = [
     "Activity",
+    "BallotRound",
+    "BallotRoundVoter",
     "CalendarToken",
     "DigestEmail",
     "DiscussionSession",

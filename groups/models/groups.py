@@ -96,7 +96,7 @@ class NominationQuerySet(models.QuerySet):
         )
 
     def for_ballot(self) -> Self:
-        """What the group home's ballot summary shows (`groups.voting.services.ballot`)."""
+        """What the group home's ballot summary shows (`groups.voting.ballot.ballot_leaders`)."""
         return self.select_related("paper", "nominated_by")
 
 
@@ -147,6 +147,15 @@ class ReadingGroup(DatabaseKept):
         blank=True,
         help_text="Fewest people (going or maybe) a session needs. Two days before a session "
         "with fewer, organizers get a warning. Leave empty for none.",
+    )
+
+    # Fairness across rounds (`groups.voting.fairness`): members whose choices lost the last
+    # rounds weigh more in the next count. Off by default.
+    fairness = models.BooleanField(
+        default=False,
+        help_text="A member whose choices lost the last rounds in a row counts for more next "
+        "time: 1.5 after one lost round, 2 after two or more, back to 1 when one of their "
+        "papers wins.",
     )
 
     objects = ReadingGroupQuerySet.as_manager()

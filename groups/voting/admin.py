@@ -1,7 +1,10 @@
 from django.contrib import admin
 
 from groups.models import (
+    BallotRound,
+    BallotRoundVoter,
     Nomination,
+    Ranking,
     Vote,
 )
 
@@ -35,3 +38,38 @@ class VoteAdmin(admin.ModelAdmin):
     )
     list_select_related = ("user", "nomination__paper", "nomination__group")
     raw_id_fields = ("user", "nomination")
+
+
+@admin.register(Ranking)
+class RankingAdmin(admin.ModelAdmin):
+    list_display = ("user", "rank", "nomination", "group")
+    list_filter = ("nomination__status", "group")
+    search_fields = (
+        "user__username",
+        "user__email",
+        "nomination__paper__title",
+        "nomination__paper__arxiv_id",
+        "group__name",
+    )
+    list_select_related = ("user", "nomination__paper", "nomination__group", "group")
+    raw_id_fields = ("user", "nomination", "group")
+    ordering = ("group", "user", "rank")
+
+
+class BallotRoundVoterInline(admin.TabularInline):
+    model = BallotRoundVoter
+    extra = 0
+    raw_id_fields = ("user", "group")
+
+
+@admin.register(BallotRound)
+class BallotRoundAdmin(admin.ModelAdmin):
+    """The decided rounds fairness across rounds reads: who took part, who won."""
+
+    list_display = ("nomination", "group", "method", "decided_at")
+    list_filter = ("method", "decided_at")
+    search_fields = ("group__name", "nomination__paper__title", "nomination__paper__arxiv_id")
+    list_select_related = ("group", "nomination__paper", "nomination__group")
+    raw_id_fields = ("group", "nomination")
+    inlines = (BallotRoundVoterInline,)
+    date_hierarchy = "decided_at"

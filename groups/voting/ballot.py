@@ -6,7 +6,11 @@ Callers may rely on:
 - a `VoteAnswer` with `before` set is an exact delta: the ballot at `version` is the ballot at
   `before` with only this row's vote changed (it moved from `old_rank` to `row.rank`; the rows it
   passed shifted by one). Without `before`, a page older than `version` must fetch the list again;
-- the number of queries does not grow with nominations, members or votes.
+- the number of queries does not grow with nominations, members or votes;
+- with fairness across rounds off (the default), the ballot is ranked by the stored vote count,
+  read in order from its index. With it on (`ReadingGroup.fairness`), by the votes weighed by
+  their voters' weights (`groups.voting.fairness`): one query more for the weights, and the
+  statement sums the few weighted members' votes of every open nomination (no index order).
 """
 
 import html
@@ -27,6 +31,8 @@ from django.utils.safestring import SafeString
 
 from groups.models import DiscussionSession, Membership, Nomination, ReadingGroup, User, Vote
 from groups.models.people import FORMER_MEMBER
+from groups.voting.fairness import Weights, fairness_weights, weighted_score
+from groups.voting.ranked import ranked_ballot
 from groups.voting.services import VoteChange
 from papers.models import arxiv_abs_url
 
@@ -91,11 +97,13 @@ class Ranked:
     id: int
     votes: int
     created_at: datetime | None  # None when the ranking was read without creation times
+    score: int  # what ranks it: the votes, or with fairness on the weighed votes in half-votes
 
-    def key(self, votes: int | None = None) -> tuple[int, datetime, int]:
-        """The ballot's order: most votes first, ties to the earlier nomination, then the lower id."""
+    def key(self, score: int | None = None) -> tuple[int, datetime, int]:
+        """The ballot's order: highest score first, ties to the earlier nomination, then the
+        lower id."""
         assert self.created_at is not None, "read the ranking with_created=True"
-        return (-(self.votes if votes is None else votes), self.created_at, self.id)
+        return (-(self.score if score is None else score), self.created_at, self.id)
 
 
 # What a row shows of its nomination, as `rows_for` reads it (or `ranking` with `with_rows`).
@@ -125,6 +133,11 @@ class Ranking:
     matching: list[Ranked]  # those the filter keeps (all of `order` without a filter)
     total: int  # open nominations on the whole ballot
     rows: dict[int, RowValues]  # nomination id -> ROW_FIELDS values, when read `with_rows`
+    weights: Weights | None = None  # read when the group weighs by fairness
+
+    def step(self, user_id: int | None) -> int:
+        """How much one vote of this member moves a score."""
+        return 1 if self.weights is None else self.weights.points(user_id)
 
 
 def ranking(
@@ -144,12 +157,14 @@ def ranking(
     one statement fewer on the ballot's first page.
     """
     needle = query.strip().casefold()
+    weights = fairness_weights(group) if group.fairness else None
     rows = (
-        Nomination.objects.filter(group=group)
-        .open()
-        .ranked()
-        .annotate(version=F("group__ballot_version"))
+        Nomination.objects.filter(group=group).open().annotate(version=F("group__ballot_version"))
     )
+    if weights is None:
+        rows = rows.ranked()
+    else:
+        rows = rows.annotate(score=weighted_score(weights)).order_by("-score", "created_at", "id")
     first = top is not None and not needle
     if first:
         # Counted once for the statement (not per row, as a window would, which also made every
@@ -163,7 +178,8 @@ def ranking(
             .values("n")
         )
         rows = rows.annotate(total=Subquery(open_count))[:top]
-    fields = ["id", "vote_count", "version"] + (["total"] if first else [])
+    weighed = ["score"] if weights is not None else []  # else the score is the vote count
+    fields = ["id", "vote_count", "version", *weighed] + (["total"] if first else [])
     fields += ["created_at"] if with_created else []
     if needle:  # matched here, not in SQL: the same Unicode case folding on both databases
         fields += ["paper__title", "paper__arxiv_id", "paper__authors"]
@@ -181,9 +197,15 @@ def ranking(
     total = 0
     for values in rows.values_list(*fields):
         pk, votes, version = values[:3]
+        score = values[3] if weighed else votes
         if first:
-            total = values[3]
-        item = Ranked(id=pk, votes=votes, created_at=values[created_at] if with_created else None)
+            total = values[3 + len(weighed)]
+        item = Ranked(
+            id=pk,
+            votes=votes,
+            created_at=values[created_at] if with_created else None,
+            score=score,
+        )
         order.append(item)
         if not needle or _matches(needle, *values[searched:]):
             matching.append(item)
@@ -195,7 +217,50 @@ def ranking(
         version = (
             ReadingGroup.objects.filter(pk=group.pk).values_list("ballot_version", flat=True).get()
         )
-    return Ranking(version=version, order=order, matching=matching, total=total, rows=details)
+    return Ranking(
+        version=version,
+        order=order,
+        matching=matching,
+        total=total,
+        rows=details,
+        weights=weights,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BallotOrder:
+    ids: list[int]  # the open nominations, best first
+    winner: int | None  # the first, when the ballot has decided one (someone voted or ranked)
+
+
+def ballot_order(group: ReadingGroup) -> BallotOrder | None:
+    """The open nominations best first, as the group's ballot decides them, when that is not the
+    stored vote count's order: on a ranked ballot, the count's (the winner first, then as they
+    finished: `runoff.finishing_order`); on an approval ballot weighed by fairness, the weighed
+    ranking. None for an approval ballot without fairness: `NominationQuerySet.ranked` is the
+    order. Two or three queries."""
+    if group.is_ranked:
+        counted = ranked_ballot(group, viewer=AnonymousUser())
+        return BallotOrder(ids=counted.order, winner=counted.result.winner)
+    if group.fairness:
+        order = ranking(group).order
+        return BallotOrder(
+            ids=[item.id for item in order],
+            winner=order[0].id if order and order[0].votes else None,
+        )
+    return None
+
+
+def ballot_leaders(group: ReadingGroup, limit: int) -> tuple[list[Nomination], int | None]:
+    """The first `limit` open nominations in the ballot's order (`ballot_order`), with their
+    paper and nominator, and the winner's id (None before anyone voted or ranked)."""
+    decided = ballot_order(group)
+    if decided is None:
+        top = list(Nomination.objects.filter(group=group).open().ranked().for_ballot()[:limit])
+        return top, (top[0].pk if top and top[0].vote_count else None)
+    first = decided.ids[:limit]
+    found = Nomination.objects.filter(group=group, pk__in=first).for_ballot().in_bulk()
+    return [found[pk] for pk in first if pk in found], decided.winner
 
 
 def _matches(needle: str, title: str, arxiv_id: str, authors: list[str] | None) -> bool:
@@ -469,7 +534,7 @@ def vote_answer(
     old_rank = None
     for item in ranked.order:
         if item.id == nomination_id:
-            old_key = item.key(votes=item.votes - delta)
+            old_key = item.key(score=item.score - delta * ranked.step(viewer.pk))
             old_rank = 1 + sum(
                 1 for other in ranked.order if other.id != item.id and other.key() < old_key
             )

@@ -7,7 +7,9 @@ Callers may rely on:
   that new: a page polling with it never misses a change (at worst it fetches one it has);
 - carry-over: a ranking keeps its ranks when a ranked paper leaves the ballot (scheduled,
   withdrawn, archived); the count and the page read the rest in rank order, gaps ignored, and
-  the page shows them as 1, 2, 3 ... (the member's next save writes those numbers).
+  the page shows them as 1, 2, 3 ... (the member's next save writes those numbers);
+- with fairness across rounds on (`ReadingGroup.fairness`), each member's ballot counts for
+  their weight (`groups.voting.fairness`), read in one more query.
 """
 
 from collections import defaultdict
@@ -17,7 +19,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import F
 
 from groups.models import Nomination, Ranking, ReadingGroup, User, Vote
-from groups.voting.runoff import RunoffResult, instant_runoff
+from groups.voting.fairness import Weights, fairness_weights
+from groups.voting.runoff import RunoffResult, Tally, finishing_order, instant_runoff
 
 TALLIES_SHOWN = 6  # papers named per round's standings; the rest are summed up
 ELIMINATED_NAMED = 5  # papers named among those dropping out together
@@ -38,6 +41,12 @@ class RankedBallot:
     result: RunoffResult
     mine: list[int]  # the viewer's ranking of open nominations, first choice first
     unranked_votes: list[int]  # open nominations the viewer voted for and did not rank
+    weights: Weights | None = None  # with fairness across rounds on
+
+    @property
+    def order(self) -> list[int]:
+        """The open nominations as the count places them, the winner first."""
+        return finishing_order(self.result)
 
     @property
     def by_id(self) -> dict[int, Candidate]:
@@ -95,19 +104,25 @@ def ranked_ballot(group: ReadingGroup, *, viewer: User | AnonymousUser) -> Ranke
             ).values_list("nomination_id", flat=True)
         )
         unranked = [c.id for c in candidates if c.id in voted and c.id not in ranked]
+    weights = fairness_weights(group) if group.fairness else None
     return RankedBallot(
         version=version,
         candidates=candidates,
-        result=instant_runoff([c.id for c in candidates], ballots.values()),
+        result=instant_runoff(
+            [c.id for c in candidates],
+            ballots.values(),
+            None if weights is None else [weights.of(user_id) for user_id in ballots],
+        ),
         mine=mine,
         unranked_votes=unranked,
+        weights=weights,
     )
 
 
 @dataclass(frozen=True, slots=True)
 class Standing:
     title: str
-    ballots: int
+    ballots: Tally
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,17 +130,17 @@ class RoundLine:
     """One round as the page says it."""
 
     number: int
-    active: int
-    exhausted: int
+    active: Tally
+    exhausted: Tally
     standings: list[Standing]  # the first TALLIES_SHOWN
     others: int  # papers still in the count beyond those
-    others_ballots: int  # and their ballots
+    others_ballots: Tally  # and their ballots
     eliminated: list[Standing]  # the first ELIMINATED_NAMED of those dropping out
     eliminated_others: int
     transfers: list[Standing]  # where the eliminated's ballots went (the first TRANSFERS_NAMED)
     transfers_others: int  # papers beyond those
-    transfers_others_ballots: int  # and the ballots they got
-    newly_exhausted: int
+    transfers_others_ballots: Tally  # and the ballots they got
+    newly_exhausted: Tally
     is_last: bool
 
 

@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString
 
 from groups.voting.ballot import BallotRow, BallotUrls
 from groups.voting.ranked import Candidate, RankedBallot, RoundLine, Standing
+from groups.voting.runoff import Tally
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +173,7 @@ def ranking_html(ballot: RankedBallot, boxes: RankingBoxes) -> tuple[SafeString,
     return SafeString(first), SafeString(others)
 
 
-def _plural(count: int, word: str) -> str:
+def _plural(count: Tally, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from groups.models import (
     Activity,
+    BallotRound,
+    BallotRoundVoter,
     DiscussionSession,
     Membership,
     Nomination,
@@ -87,17 +89,6 @@ def last_discussed_by_group(*, groups: Iterable[ReadingGroup], paper: Paper) -> 
         .filter(group__in=list(groups), paper=paper)
         .order_by("starts_at")
         .values_list("group_id", "starts_at")
-    )
-
-
-def ballot(group: ReadingGroup) -> QuerySet[Nomination]:
-    """The group's open nominations, ranked, each with `vote_count` and `last_discussed_at`."""
-    return (
-        Nomination.objects.filter(group=group)
-        .open()
-        .ranked()
-        .for_ballot()
-        .annotate(last_discussed_at=DiscussionSession.objects.last_discussed_start())
     )
 
 
@@ -345,3 +336,56 @@ def nomination_supporters(nomination: Nomination) -> QuerySet[User]:
         .filter(ahead__lt=SUPPORT_TOP_RANKS)
     )
     return members.filter(pk__in=top.values("user_id"))
+
+
+@transaction.atomic
+def ballot_fairness_set(*, group: ReadingGroup, on: bool) -> bool:
+    """Turns fairness across rounds on or off (`groups.voting.fairness`); True when it changed
+    (the ballot version is raised: every page of the ballot now ranks differently)."""
+    updated = ReadingGroup.objects.filter(pk=group.pk).exclude(fairness=on).update(fairness=on)
+    group.fairness = on
+    if not updated:
+        return False
+    group.ballot_version = ReadingGroup.objects.ballot_bump(group.pk)
+    return True
+
+
+def _took_part(group: ReadingGroup) -> QuerySet[User]:
+    """The current members with a choice on the open ballot: a vote, or on a ranked ballot a
+    rank (a vote without a rank is not counted there)."""
+    members = User.objects.filter(memberships__group_id=group.pk, is_active=True)
+    chose: QuerySet[Ranking] | QuerySet[Vote]
+    if group.is_ranked:
+        chose = Ranking.objects.filter(
+            group_id=group.pk, user_id=OuterRef("pk"), nomination__status=Nomination.Status.OPEN
+        )
+    else:
+        chose = Vote.objects.filter(
+            nomination__group_id=group.pk,
+            nomination__status=Nomination.Status.OPEN,
+            user_id=OuterRef("pk"),
+        )
+    return members.filter(Exists(chose))
+
+
+@transaction.atomic
+def ballot_round_record(*, group: ReadingGroup, nomination: Nomination) -> BallotRound:
+    """Records a decided round: `nomination` won it, and each member who took part (see
+    `_took_part`) won if they support it (`nomination_supporters`), else lost. Call it when a
+    nomination is scheduled from the ballot, while it is still open, in that transaction
+    (`groups.discussions.services.session_schedule` does); fairness across rounds reads these
+    rows (`groups.voting.fairness`). Written whatever the group's settings, so turning fairness
+    on weighs by the real history. A nomination wins one round at most (a database constraint)."""
+    if nomination.group_id != group.pk:
+        raise VotingError("That paper is not on this group's ballot.")
+    nomination.group = group  # read once, by the caller
+    winners = set(nomination_supporters(nomination).values_list("pk", flat=True))
+    voters = list(_took_part(group).values_list("pk", flat=True))
+    decided = BallotRound.objects.create(
+        group=group, nomination=nomination, method=group.ballot_method
+    )
+    BallotRoundVoter.objects.bulk_create(
+        BallotRoundVoter(round=decided, group=group, user_id=pk, won=pk in winners)
+        for pk in sorted(voters)
+    )
+    return decided

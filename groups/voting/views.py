@@ -32,6 +32,7 @@ from groups.models import (
 from groups.voting.ballot import (
     PAGE_STEP,
     BallotUrls,
+    ballot_order,
     ballot_page,
     ballot_row,
     etag,
@@ -39,6 +40,7 @@ from groups.voting.ballot import (
     view_key,
     vote_answer,
 )
+from groups.voting.fairness import FAIRNESS_RULE
 from groups.voting.forms import NominateForm, NominatePaperForm, RankingForm
 from groups.voting.ranked import RankedBallot, open_nomination_ids, ranked_ballot, round_lines
 from groups.voting.rows import (
@@ -130,6 +132,7 @@ def group_ballot(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "organizes": organizes,
         "poll_seconds": settings.BALLOT_POLL_SECONDS,
         "page_step": PAGE_STEP,
+        "fairness_rule": FAIRNESS_RULE if group.fairness else "",
         "form": _blank_nominate_form(),
     }
     if not partial:
@@ -154,6 +157,7 @@ def _ranked_context(
         "ballot": ballot,
         "rounds_html": rounds_html(round_lines(ballot), winner.title if winner else None),
         "count_rule": COUNT_RULE,
+        "fairness_rule": FAIRNESS_RULE if group.fairness else "",
         "urls": urls,
         "list_url": urls.ballot,
         "schedule_url": f"{urls.schedule}?nomination={winner.id}" if winner else urls.schedule,
@@ -255,6 +259,14 @@ def group_nomination(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "discussed_at": last_discussed_at(group=group, paper=nomination.paper),
         "back_url": request.get_full_path(),
     }
+    if group.is_ranked and nomination.is_open:  # where the count places it, not its votes
+        decided = ballot_order(group)
+        assert decided is not None  # a ranked ballot always has its count's order
+        context |= {
+            "count_place": decided.ids.index(pk) + 1 if pk in decided.ids else None,
+            "count_size": len(decided.ids),
+            "count_winner": decided.winner == pk,
+        }
     return render(request, "groups/voting/nomination.html", context)
 
 

@@ -161,7 +161,18 @@ def test_a_session_under_quorum_warns_with_a_banner_and_moves_in_one_click(
 
     sign_in(page.context, live_server, organizer)
     page.set_viewport_size(PHONE)
-    page.goto(f"/g/{group.slug}/sessions/{session.pk}/")
+    # The group home shows organizers the same banner, linking to the session.
+    page.goto(f"/g/{group.slug}/")
+    home_banner = page.get_by_role("alert")
+    expect(home_banner).to_contain_text("Under quorum")
+    expect(home_banner.get_by_role("button", name="Move to the next-best time")).to_be_visible()
+    screenshot(page, "quorum-banner-home-phone")
+    home_banner.get_by_role("link", name=winner.paper.title).click()
+    page.wait_for_url(f"**/g/{group.slug}/sessions/{session.pk}/")
+    # The session page links back to the poll it came from.
+    expect(page.locator("#session-poll")).to_have_attribute(
+        "href", f"/g/{group.slug}/polls/{poll.pk}/"
+    )
     banner = page.get_by_role("alert")
     expect(banner).to_contain_text("Under quorum")
     expect(banner).to_contain_text("Only 0 going or maybe")

@@ -101,8 +101,9 @@ def test_it_pins_the_session_page_and_the_htmx_rsvp(django_assert_num_queries, c
     client = cast.client("organizer")
 
     # session + user, the membership with its group, the session, its answers with their people;
-    # the readiness counts, the agenda, the number of questions, the readiness warning (organizer)
-    with django_assert_num_queries(9):
+    # the readiness counts, the agenda, the number of questions, the readiness warning (organizer),
+    # the time poll it came from (none here)
+    with django_assert_num_queries(10):
         client.get(f"/g/{cast.group.slug}/sessions/{session.pk}/")
     # session + user, the membership with its group, the session; the service's lock, lookup and
     # insert (with their savepoints); then the box's session and answers again.

@@ -222,8 +222,8 @@ def test_it_pins_the_session_page_with_the_banner_and_the_next_best_time(
     check_session_quorums.delay().get()
     client = cast.client("organizer")
 
-    # the session page's nine (test_query_counts), the warning, then the poll's id and its
-    # page's four reads
+    # the session page's ten (test_query_counts; the poll's id among them), the warning, and
+    # the poll page's four reads
     with django_assert_num_queries(15):
         response = client.get(f"/g/{cast.group.slug}/sessions/{session.pk}/")
 

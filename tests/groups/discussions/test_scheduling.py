@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from groups.discussions.services import (
     NominationAlreadyScheduled,
-    open_nominations_by_vote_rank,
+    open_nominations_in_ballot_order,
     session_schedule,
 )
 from groups.models import DiscussionSession, Nomination, Vote
@@ -51,7 +51,7 @@ def test_it_ranks_open_nominations_by_votes_then_age(cast: Cast) -> None:
     nominate(cast.group, votes=9, status=Nomination.Status.WITHDRAWN)
     nominate(make_cast().group, votes=9)  # another group's
 
-    ranked = list(open_nominations_by_vote_rank(cast.group))
+    ranked = list(open_nominations_in_ballot_order(cast.group))
 
     assert ranked == [three, first_two, later_two]
     assert [n.vote_count for n in ranked] == [3, 2, 2]
@@ -105,7 +105,7 @@ def test_it_schedules_the_winner_and_keeps_its_votes(cast: Cast) -> None:
     assert winner.status == Nomination.Status.SCHEDULED
     assert winner.closed_at is not None
     assert Vote.objects.filter(nomination=winner).count() == 3
-    assert winner not in open_nominations_by_vote_rank(cast.group)
+    assert winner not in open_nominations_in_ballot_order(cast.group)
 
 
 def test_it_creates_one_session_on_a_double_submit(cast: Cast) -> None:
