@@ -294,8 +294,9 @@ def test_it_pins_the_session_page_and_the_htmx_check_in(
     client = cast.client("member")
 
     # the session row and user, the membership, the session and its answers, the readiness
-    # counts, the member's own check-in, the agenda, the number of questions
-    with django_assert_num_queries(9):
+    # counts, the member's own check-in, the agenda, the number of questions, the time poll it
+    # came from (none here)
+    with django_assert_num_queries(10):
         page = client.get(url(session))
     # the session row and user, the membership, the session; the service's lock, answer check
     # and update_or_create (a lookup and an insert, with their savepoints); then the box's
