@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from array import array
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import F
@@ -106,52 +107,56 @@ def _read_tree(subject: Subject) -> tuple[list[TreeRow], int | None]:
     return [row[:5] for row in rows], rows[0][5]
 
 
-def _cache_get(key: str) -> tuple[array[int], frozenset[int]] | None:
+def cache_read(key: str) -> Any:
+    """What the cache holds under `key`, or None, also when the cache cannot be reached: a
+    thread's cached pieces are only ever a shortcut."""
     try:
         return cache.get(key)
     except (RedisError, OSError) as exc:
-        logger.warning("thread layout: the cache cannot be read: %s", exc)
+        logger.warning("thread cache: cannot be read: %s", exc)
         return None
 
 
-def _cache_set(key: str, entry: tuple[array[int], frozenset[int]]) -> None:
+def cache_write(key: str, entry: object, seconds: int = CACHE_SECONDS) -> None:
     try:
-        cache.set(key, entry, CACHE_SECONDS)
+        cache.set(key, entry, seconds)
     except (RedisError, OSError) as exc:
-        logger.warning("thread layout: the cache cannot be written: %s", exc)
+        logger.warning("thread cache: cannot be written: %s", exc)
 
 
 def _layout(
     subject: Subject, *, order: Order, show_hidden: bool, viewer_id: int | None, fresh: bool
-) -> array[int]:
-    """The unfolded layout of the thread for this reader, flat (see WIDTH).
+) -> tuple[array[int], frozenset[int]]:
+    """The unfolded layout of the thread for this reader, flat (see WIDTH), and the authors of
+    its hidden notes (each of whom sees their own where other members see a placeholder).
 
     `fresh`: the caller has just written a note, so the version on its subject object is old;
     the cache is not asked, the tree is read, its layout stored under the version read with it,
     and the subject object given that version (so later calls in the request find it cached).
     """
     if not fresh:
-        entry = _cache_get(_key(subject, subject.notes_version, order, show_hidden))
+        entry = cache_read(_key(subject, subject.notes_version, order, show_hidden))
         if entry is not None:
             flat, hidden_authors = entry
             if show_hidden or viewer_id is None or viewer_id not in hidden_authors:
-                return flat
+                return flat, hidden_authors
     rows, version = _read_tree(subject)
     if version is not None:
         # The version this layout is of: what the rest of the request asks the cache for.
         subject.notes_version = version
     # Built for members in general: the cached layout must not show one member's hidden note.
     flat = _encode(build_thread(rows, order=order, show_hidden=show_hidden))
+    hidden_authors = frozenset(
+        author_id
+        for _, _, author_id, is_deleted, is_hidden in rows
+        if is_hidden and not is_deleted and author_id is not None
+    )
     if version is not None:
-        hidden_authors = frozenset(
-            author_id
-            for _, _, author_id, is_deleted, is_hidden in rows
-            if is_hidden and not is_deleted and author_id is not None
-        )
-        _cache_set(_key(subject, version, order, show_hidden), (flat, hidden_authors))
+        cache_write(_key(subject, version, order, show_hidden), (flat, hidden_authors))
         if not show_hidden and viewer_id in hidden_authors:
-            return _encode(build_thread(rows, order=order, show_hidden=False, viewer_id=viewer_id))
-    return flat
+            own = build_thread(rows, order=order, show_hidden=False, viewer_id=viewer_id)
+            return _encode(own), hidden_authors
+    return flat, hidden_authors
 
 
 def _starts(flat: array[int], folded: set[int]) -> list[int]:
@@ -183,7 +188,9 @@ def thread_places(
     """The whole thread in reading order, as `build_thread` lays it out from
     `Note.objects.for_tree(subject)` with the same options (and so the same rules); from the
     cache when it holds the subject's current version. `fresh` as for `thread_page`."""
-    flat = _layout(subject, order=order, show_hidden=show_hidden, viewer_id=viewer_id, fresh=fresh)
+    flat, _ = _layout(
+        subject, order=order, show_hidden=show_hidden, viewer_id=viewer_id, fresh=fresh
+    )
     folded = set(collapsed)
     starts = _starts(flat, folded) if folded else range(0, len(flat), WIDTH)
     return [_place(flat, start, folded) for start in starts]
@@ -204,7 +211,34 @@ def thread_page(
     and how many places the whole thread has: what `page_after(thread_places(...), after)` gives,
     without making a place of every note. `fresh` after a write in the same request (the subject
     object's version is old then): the tree is read whatever the cache holds."""
-    flat = _layout(subject, order=order, show_hidden=show_hidden, viewer_id=viewer_id, fresh=fresh)
+    page, next_after, count, _ = _page(
+        subject,
+        order=order,
+        show_hidden=show_hidden,
+        collapsed=collapsed,
+        viewer_id=viewer_id,
+        after=after,
+        size=size,
+        fresh=fresh,
+    )
+    return page, next_after, count
+
+
+def _page(
+    subject: Subject,
+    *,
+    order: Order,
+    show_hidden: bool,
+    collapsed: Iterable[int],
+    viewer_id: int | None,
+    after: int | None,
+    size: int,
+    fresh: bool,
+) -> tuple[list[ThreadPlace], int | None, int, frozenset[int]]:
+    """`thread_page`, and the authors of the thread's hidden notes."""
+    flat, hidden_authors = _layout(
+        subject, order=order, show_hidden=show_hidden, viewer_id=viewer_id, fresh=fresh
+    )
     folded = set(collapsed)
     if folded:
         starts: list[int] | range = _starts(flat, folded)
@@ -224,7 +258,36 @@ def thread_page(
     shown = starts[first : first + size]
     page = [_place(flat, start, folded) for start in shown]
     more = first + size < len(starts)
-    return page, (page[-1].note_id if more and page else None), len(starts)
+    return page, (page[-1].note_id if more and page else None), len(starts), hidden_authors
+
+
+def thread_frame(
+    *,
+    group: ReadingGroup,
+    membership: Membership | None,
+    subject: Subject,
+    order: str = "oldest",
+    collapsed: Iterable[int] = (),
+    highlight: int | None = None,
+) -> dict:
+    """What `thread_context` gives but the page of notes (`items`, `note_count`, `next_after`,
+    `hidden_authors`): the thread's frame, for a page whose rows come from elsewhere."""
+    chosen: Order = "newest" if order == "newest" else "oldest"
+    folded = sorted(set(collapsed))
+    return {
+        "group": group,
+        "membership": membership,
+        "subject": subject,
+        "subject_kind": subject_kind(subject),
+        "thread_url": thread_url(group, subject),
+        "note_urls": note_urls(group),
+        "order": chosen,
+        "collapsed": ",".join(str(pk) for pk in folded),
+        "collapsed_ids": set(folded),
+        "highlight": highlight,
+        "max_length": NOTE_MAX_LENGTH,
+        "lock": subject_lock(subject),
+    }
 
 
 def thread_context(
@@ -239,37 +302,32 @@ def thread_context(
     fresh: bool = False,
 ) -> dict:
     """The context of `groups/notes/thread.html#thread` (see the template's header comment);
-    `fresh` right after a write (see `thread_page`)."""
-    chosen: Order = "newest" if order == "newest" else "oldest"
-    is_organizer = membership is not None and membership.is_organizer
-    folded = sorted(set(collapsed))
-    page, next_after, note_count = thread_page(
+    `fresh` right after a write (see `thread_page`). `hidden_authors`: who wrote the thread's
+    hidden notes (they see their own)."""
+    context = thread_frame(
+        group=group,
+        membership=membership,
+        subject=subject,
+        order=order,
+        collapsed=collapsed,
+        highlight=highlight,
+    )
+    folded = sorted(context["collapsed_ids"])
+    page, next_after, note_count, hidden_authors = _page(
         subject,
-        order=chosen,
-        show_hidden=is_organizer,
+        order=context["order"],
+        show_hidden=membership is not None and membership.is_organizer,
         collapsed=folded,
         viewer_id=membership.user_id if membership is not None else None,
         after=after,
+        size=PAGE_SIZE,
         fresh=fresh,
     )
     items = thread_items(page)
     for item in items:
         if item.replies:
             item.toggle = fold_toggle(folded, item.note.pk)
-    return {
-        "group": group,
-        "membership": membership,
-        "subject": subject,
-        "subject_kind": subject_kind(subject),
-        "thread_url": thread_url(group, subject),
-        "note_urls": note_urls(group),
-        "items": items,
-        "note_count": note_count,
-        "next_after": next_after,
-        "order": chosen,
-        "collapsed": ",".join(str(pk) for pk in folded),
-        "collapsed_ids": set(folded),
-        "highlight": highlight,
-        "max_length": NOTE_MAX_LENGTH,
-        "lock": subject_lock(subject),
-    }
+    context.update(
+        items=items, note_count=note_count, next_after=next_after, hidden_authors=hidden_authors
+    )
+    return context

@@ -24,7 +24,12 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString
 
-from groups.notes.services import Placeholder, ShownNote, ThreadItem
+from groups.models import Nomination
+from groups.notes.services import Placeholder, ShownNote, Subject, ThreadItem
+
+# A row is written as parts: strings, and the times whose "ago" text (`RowView.ago`) fills in
+# their place when the row is served.
+Part = str | datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +109,16 @@ class RowView:
 def content_html(note: ShownNote, placeholder: Placeholder, view: RowView) -> str:
     """A note's content: who wrote it and when, the body and the reader's actions; or the
     placeholder left where a deleted (or, for this reader, hidden) note has replies."""
+    parts: list[Part] = []
+    _content_parts(note, placeholder, view, parts)
+    return _joined(parts, view)
+
+
+def _content_parts(
+    note: ShownNote, placeholder: Placeholder, view: RowView, parts: list[Part]
+) -> int | None:
+    """Appends `content_html`'s parts, its "ago" as the time itself; answers where its actions
+    are (one part), None without."""
     pk = note.pk
     classes = "note-content"
     if placeholder:
@@ -112,39 +127,50 @@ def content_html(note: ShownNote, placeholder: Placeholder, view: RowView) -> st
         classes += " is-hidden"
     opening = f'<div id="note-{pk}-content" class="{classes}">\n'
     if placeholder == "deleted":
-        return f'{opening}<p class="note-gone">[deleted]</p>\n</div>'
+        parts.append(f'{opening}<p class="note-gone">[deleted]</p>\n</div>')
+        return None
     if placeholder == "hidden":
-        return f'{opening}<p class="note-gone">[hidden by a moderator]</p>\n</div>'
+        parts.append(f'{opening}<p class="note-gone">[hidden by a moderator]</p>\n</div>')
+        return None
     zone = view.zone_name
     link = f"{view.note_urls}{pk}/"
-    parts = [
-        opening,
+    created_at = note.created_at
+    parts.append(
+        f"{opening}"
         '<header class="note-meta">\n'
         f'<span class="note-author" id="note-{pk}-by">{html.escape(note.author_name)}</span>\n'
         # The machine-readable time in UTC (as stored); people read the title and the text.
         f'<a class="note-time" href="{link}" title="Link to this note"><time datetime="'
-        f'{note.created_at.isoformat()}" title="{view.time(note.created_at)} '
-        f'{zone}">{view.ago(note.created_at)}</time></a>\n',
-    ]
+        f'{created_at.isoformat()}" title="{view.time(created_at)} {zone}">'
+    )
+    parts.append(created_at)  # its "ago" text, filled in when the page is served
+    meta = ["</time></a>\n"]
     if note.edited_at:
-        parts.append(
+        meta.append(
             f'<a class="note-edited" href="{link}" title="Edited {view.time(note.edited_at)} '
             f'{zone}">edited</a>\n'
         )
     if note.is_hidden:
-        parts.append('<span class="badge note-hidden-badge">hidden from members</span>\n')
+        meta.append('<span class="badge note-hidden-badge">hidden from members</span>\n')
     # Sanitized before it was stored (see the module docstring): printed as it is.
-    parts.append(f'</header>\n<div class="note-body prose">{note.body_html}</div>\n')
+    meta.append(f'</header>\n<div class="note-body prose">{note.body_html}</div>\n')
+    parts.append("".join(meta))
+    actions = None
     if view.member:
-        parts.append(_actions(note, view, link))
+        actions = len(parts)
+        parts.append(_actions(pk, view, own=_own(note, view), hidden=note.is_hidden))
     parts.append("</div>")
-    return "".join(parts)
+    return actions
 
 
-def _actions(note: ShownNote, view: RowView, link: str) -> str:
-    pk = note.pk
+def _own(note: ShownNote, view: RowView) -> bool:
+    return note.author_id is not None and note.author_id == view.viewer_id
+
+
+def _actions(pk: int, view: RowView, *, own: bool, hidden: bool) -> str:
+    link = f"{view.note_urls}{pk}/"
     parts = ['<div class="note-actions">\n']
-    if not note.is_hidden and not view.locked:
+    if not hidden and not view.locked:
         in_place = (
             ""
             if view.standalone
@@ -152,7 +178,6 @@ def _actions(note: ShownNote, view: RowView, link: str) -> str:
             'hx-swap="innerHTML"'
         )
         parts.append(f'<a href="{link}reply/{view.back_state}"{in_place}>Reply</a>\n')
-    own = note.author_id is not None and note.author_id == view.viewer_id
     if own:
         parts.append(
             f'<a href="{link}edit/" hx-get="{link}edit/" hx-target="#note-{pk}-content" '
@@ -161,7 +186,7 @@ def _actions(note: ShownNote, view: RowView, link: str) -> str:
             f'hx-get="{link}delete/{view.state}" hx-target="#note-{pk}-content" '
             'hx-swap="outerHTML">Delete</a>\n'
         )
-    if not own and not note.is_hidden:
+    if not own and not hidden:
         parts.append(
             f'<a href="{link}flag/" hx-get="{link}flag/" hx-target="#reply-slot-{pk}" '
             'hx-swap="innerHTML">Flag</a>\n'
@@ -169,7 +194,7 @@ def _actions(note: ShownNote, view: RowView, link: str) -> str:
     if view.organizer:
         action, summary, button = (
             ("unhide", "Unhide", "Show to members again")
-            if note.is_hidden
+            if hidden
             else ("hide", "Hide", "Hide from members")
         )
         parts.append(
@@ -182,7 +207,7 @@ def _actions(note: ShownNote, view: RowView, link: str) -> str:
             f'<input type="hidden" name="collapsed" value="{view.collapsed}">\n'
             f'<label for="reason-{pk}">Reason (optional, for the audit log)</label>\n'
             f'<input type="text" id="reason-{pk}" name="reason" maxlength="2000">\n'
-            f'<button type="submit" class="small{"" if note.is_hidden else " danger"}">'
+            f'<button type="submit" class="small{"" if hidden else " danger"}">'
             f"{button}</button>\n</form>\n</details>\n"
         )
     parts.append("</div>\n")
@@ -212,6 +237,13 @@ def fold_html(item: ThreadItem, view: RowView, *, oob: bool = False) -> str:
 
 def row_html(item: ThreadItem, view: RowView) -> str:
     """One note of the thread, as an `<li>` of its list."""
+    parts: list[Part] = []
+    _row_parts(item, view, parts)
+    return _joined(parts, view)
+
+
+def _row_parts(item: ThreadItem, view: RowView, parts: list[Part]) -> int | None:
+    """Appends the row's parts; answers where its actions are, as `_content_parts`."""
     pk = item.note.pk
     classes = f"note depth-{item.indent}"
     if pk == view.highlight:
@@ -226,16 +258,89 @@ def row_html(item: ThreadItem, view: RowView) -> str:
             f'<p class="note-replying{hidden}">↳ in reply to '
             f"{html.escape(item.parent_author)}</p>\n"
         )
-    return (
+    parts.append(
         f'<li id="note-{pk}" class="{classes}" data-depth="{item.depth}">\n'
         f'<article class="note-card"{labelled}>\n{replying}'
-        f"{content_html(item.note, item.placeholder, view)}\n{fold_html(item, view)}\n"
+    )
+    actions = _content_parts(item.note, item.placeholder, view, parts)
+    parts.append(
+        f"\n{fold_html(item, view)}\n"
         f'<div id="reply-slot-{pk}" class="reply-slot"></div>\n</article>\n</li>'
     )
+    return actions
 
 
 def rows_html(items: list[ThreadItem], view: RowView) -> SafeString:
-    return SafeString("\n".join(row_html(item, view) for item in items))
+    parts: list[Part] = []
+    for index, item in enumerate(items):
+        if index:
+            parts.append("\n")
+        _row_parts(item, view, parts)
+    return SafeString(_joined(parts, view))
+
+
+@dataclass(frozen=True, slots=True)
+class SharedRows:
+    """A page of rows as every member (or every visitor) sees it, kept in the cache: see
+    `shared_rows`. A reader's own notes differ only in their actions, swapped in as served."""
+
+    parts: list[Part]
+    authored: dict[int, list[tuple[int, int]]]  # author id: (actions part, note id) of each row
+    hidden_authors: frozenset[int]  # they see their own hidden notes: not these rows
+    note_count: int
+    next_after: int | None
+
+
+def shared_rows_key(subject: Subject, view: RowView) -> str:
+    """Where the cache keeps a subject's shared rows: everything they depend on is in it (the
+    version changes with every write of a note, and of its author's names: migrations 0012 and
+    0018), but the reader, and the time their "ago" texts are worked out for."""
+    kind = "n" if isinstance(subject, Nomination) else "s"
+    audience = "members" if view.member else "visitors"
+    return (
+        f"notes:rows:{kind}{subject.pk}:{subject.notes_version}:{view.order}:{audience}:"
+        f"{'locked' if view.locked else 'open'}:{view.note_urls}:{view.zone_name}"
+    )
+
+
+def shared_rows(
+    items: list[ThreadItem],
+    view: RowView,
+    *,
+    hidden_authors: frozenset[int],
+    note_count: int,
+    next_after: int | None,
+) -> SharedRows:
+    """The rows written for no reader in particular (`view.viewer_id` None): everyone's notes
+    with the actions members have on others' notes."""
+    parts: list[Part] = []
+    authored: dict[int, list[tuple[int, int]]] = {}
+    for index, item in enumerate(items):
+        if index:
+            parts.append("\n")
+        actions = _row_parts(item, view, parts)
+        author_id = item.note.author_id
+        if actions is not None and author_id is not None and not item.note.is_hidden:
+            authored.setdefault(author_id, []).append((actions, item.note.pk))
+    return SharedRows(parts, authored, hidden_authors, note_count, next_after)
+
+
+def shared_rows_html(rows: SharedRows, view: RowView) -> SafeString:
+    """The shared rows as this reader sees them: their own notes with Edit and Delete rather
+    than Flag, and every "ago" as of now. What `rows_html` writes for them."""
+    parts = rows.parts
+    own = rows.authored.get(view.viewer_id) if view.viewer_id is not None else None
+    if own:
+        parts = parts.copy()
+        for index, pk in own:
+            parts[index] = _actions(pk, view, own=True, hidden=False)
+    return SafeString(_joined(parts, view))
+
+
+def _joined(parts: list[Part], view: RowView) -> str:
+    """The parts as HTML, each time among them as its "ago" text (`RowView.ago`)."""
+    ago = view.ago
+    return "".join([part if part.__class__ is str else ago(part) for part in parts])  # type: ignore[arg-type]  # a part that is not a str is a datetime
 
 
 def counts_html(note_count: int, ancestors: list[ThreadItem], view: RowView) -> str:

@@ -26,13 +26,23 @@ from groups.access import (
 from groups.limits import rate_limit
 from groups.models import Membership, Note, ReadingGroup
 from groups.models.notes import NOTE_MAX_LENGTH
-from groups.notes.layout import thread_context, thread_places
+from groups.notes.layout import cache_read, cache_write, thread_context, thread_frame, thread_places
 from groups.notes.links import (
     note_urls,
     subject_kind,
     thread_url,
 )
-from groups.notes.rows import RowView, content_html, counts_html, row_html, rows_html
+from groups.notes.rows import (
+    RowView,
+    SharedRows,
+    content_html,
+    counts_html,
+    row_html,
+    rows_html,
+    shared_rows,
+    shared_rows_html,
+    shared_rows_key,
+)
 from groups.notes.services import (
     Order,
     Placeholder,
@@ -55,6 +65,7 @@ from groups.web import AuthenticatedHttpRequest, group_context
 from papers.web import HtmxHttpRequest
 
 THREAD = "groups/notes/thread.html"
+ROWS_CACHE_SECONDS = 3600  # a thread's shared first page (`_thread_read`), some 200 KB each
 # The group tab a subject's pages sit under.
 SUBJECT_TABS = {"nominations": "ballot", "sessions": "sessions"}
 MENTION_OPTIONS = 8  # suggestions under the note box; typing more letters narrows them
@@ -92,15 +103,17 @@ def _row_view(
     collapsed: str = "",
     standalone: bool = False,
     highlight: int | None = None,
+    shared: bool = False,
 ) -> RowView:
-    """How this reader's rows of the subject's thread are written (groups/notes/rows.py)."""
+    """How this reader's rows of the subject's thread are written (groups/notes/rows.py);
+    `shared`: as for no reader in particular (`rows.shared_rows`)."""
     organizer = membership is not None and membership.is_organizer
     return RowView(
         thread_url=thread_url(group, subject),
         note_urls=note_urls(group),
         order=order,
         collapsed=collapsed,
-        viewer_id=request.user.pk,
+        viewer_id=None if shared else request.user.pk,
         member=membership is not None,
         organizer=organizer,
         locked=subject_lock(subject) is not None,
@@ -122,6 +135,51 @@ def _with_rows(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
         highlight=context["highlight"],
     )
     context["rows_html"] = rows_html(context["items"], view)
+    context["form"] = NoteForm(auto_id="new-note-%s")
+    return context
+
+
+def _thread_read(
+    request: HttpRequest,
+    group: ReadingGroup,
+    membership: Membership | None,
+    subject: Subject,
+    state: dict,
+) -> dict[str, Any]:
+    """`_with_rows(request, thread_context(...))` for a reader opening the thread.
+
+    Members and visitors who fold nothing all see the same first page, but for the actions on
+    their own notes and how long ago each was written: it is written once per change of the
+    thread (the subject's `notes_version`) and kept in the cache (`rows.SharedRows`), and a
+    reader's page is put together from it. Organizers (hide forms with their CSRF token), folded
+    views and readers with a hidden note of their own in the thread get theirs written.
+    """
+    if state["collapsed"] or (membership is not None and membership.is_organizer):
+        return _with_rows(
+            request, thread_context(group=group, membership=membership, subject=subject, **state)
+        )
+    context = thread_frame(group=group, membership=membership, subject=subject, **state)
+    view = _row_view(request, group, membership, subject, order=context["order"])
+    rows: SharedRows | None = cache_read(shared_rows_key(subject, view))
+    if rows is None or view.viewer_id in rows.hidden_authors:
+        full = thread_context(group=group, membership=membership, subject=subject, **state)
+        if view.viewer_id in full["hidden_authors"]:
+            return _with_rows(request, full)  # their hidden note shows: not the shared page
+        shared_view = _row_view(
+            request, group, membership, subject, order=context["order"], shared=True
+        )
+        rows = shared_rows(
+            full["items"],
+            shared_view,
+            hidden_authors=full["hidden_authors"],
+            note_count=full["note_count"],
+            next_after=full["next_after"],
+        )
+        # Under the version the layout was read with (thread_context may have moved it on).
+        cache_write(shared_rows_key(subject, view), rows, ROWS_CACHE_SECONDS)
+    context["note_count"] = rows.note_count
+    context["next_after"] = rows.next_after
+    context["rows_html"] = shared_rows_html(rows, view)
     context["form"] = NoteForm(auto_id="new-note-%s")
     return context
 
@@ -246,10 +304,7 @@ def thread(request: HtmxHttpRequest, slug: str, kind: str, subject_id: int) -> H
     """A subject's notes; `?order=newest`, `?collapsed=<ids>`; htmx gets the thread partial."""
     group, membership = get_group_for_viewer(request, slug)
     subject = get_subject_or_404(group, kind, subject_id)
-    context = thread_context(
-        group=group, membership=membership, subject=subject, **_view_state(request.GET)
-    )
-    _with_rows(request, context)
+    context = _thread_read(request, group, membership, subject, _view_state(request.GET))
     if request.htmx:
         return render(request, f"{THREAD}#thread", context)
     return _thread_page(request, context)

@@ -245,8 +245,9 @@ def test_a_warm_thread_page_reads_no_tree(private, django_assert_num_queries) ->
     )
     client = client_for(private.member)
     assert client.get(_thread_url(private)).status_code == 200  # lays the thread out, cached
-    # session, user, the membership with its group, nomination + paper, the shown notes
-    with django_assert_num_queries(5):
+    # session, user, the membership with its group, nomination + paper: the rows themselves are
+    # the shared ones, cached with the layout's version (test_shared_rows.py)
+    with django_assert_num_queries(4):
         response = client.get(_thread_url(private))
     assert response.content.count(b'class="note ') == 30
 

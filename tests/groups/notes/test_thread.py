@@ -217,9 +217,8 @@ def test_it_builds_no_note_instances_for_the_rows(private) -> None:
     client = client_for(private.member)
     with notes_built() as built:
         response = client.get(url)
-    shown = [item.note.pk for item in response.context["items"]]
-    assert len(shown) == 200
-    assert response.content.decode().count('<li id="note-') == 200
+    shown = re.findall(r'<li id="note-(\d+)"', response.content.decode())
+    assert len(set(shown)) == 200
     # Rows are read as tuples (ShownNote): not one of the 2,000 notes becomes a model instance.
     assert built == []
 
