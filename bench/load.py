@@ -49,8 +49,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import pages  # noqa: E402
-from notes import ensure_database  # noqa: E402  (bench/notes.py, beside this)
 from pages import free_port, gunicorn, make_group, send  # noqa: E402  (bench/pages.py)
+
+from bench.in_process import ensure_database  # noqa: E402  (after sys.path)
 
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperclub_bench_load"

@@ -28,8 +28,7 @@ RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 
 
 def main() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from notes import ensure_database
+    from bench.in_process import ensure_database
 
     ensure_database()
     import django

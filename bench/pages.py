@@ -53,7 +53,9 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from notes import ensure_database, generate_thread  # noqa: E402  (bench/notes.py, beside this)
+from notes import generate_thread  # noqa: E402  (bench/notes.py, beside this)
+
+from bench.in_process import ensure_database  # noqa: E402  (after sys.path)
 
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperclub_bench_pages"

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/paperclub_bench_ranked")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from notes import ensure_database  # noqa: E402  (bench/notes.py, beside this)
+from bench.in_process import ensure_database  # noqa: E402  (after sys.path)
 
 ensure_database()
 
