@@ -31,6 +31,16 @@ def nomination_field() -> NominationChoiceField:
     )
 
 
+def _ballot_choices(form: forms.Form, group: ReadingGroup) -> None:
+    """The form's paper choices: the open nominations in the ballot's order, the winner (the
+    first) preselected unless the page asked for another. The count runs once, here."""
+    field = cast(forms.ModelChoiceField, form.fields["nomination"])
+    field.queryset = open_nominations_in_ballot_order(group)
+    if not form.is_bound and form.initial.get("nomination") is None:
+        winner = field.queryset.first()
+        form.initial["nomination"] = winner.pk if winner is not None else None
+
+
 class PresenterChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return obj.name
@@ -131,8 +141,7 @@ class SessionForm(SessionDetailsForm):
             kwargs["initial"] = self.initial_for(session)
         super().__init__(*args, group=group, **kwargs)
         if session is None:
-            nomination = cast(forms.ModelChoiceField, self.fields["nomination"])
-            nomination.queryset = open_nominations_in_ballot_order(group)
+            _ballot_choices(self, group)
         else:
             del self.fields["nomination"]
 
@@ -217,9 +226,7 @@ class PollForm(SessionDetailsForm):
         super().__init__(*args, group=group, **kwargs)
         for n in range(1, MAX_SLOTS + 1):
             self.fields[f"slot_{n}"] = datetime_local_field(f"Time {n}")
-        cast(
-            forms.ModelChoiceField, self.fields["nomination"]
-        ).queryset = open_nominations_in_ballot_order(group)
+        _ballot_choices(self, group)
 
     @property
     def slot_fields(self) -> list[forms.BoundField]:

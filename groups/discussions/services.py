@@ -65,11 +65,6 @@ def open_nominations_in_ballot_order(group: ReadingGroup) -> QuerySet[Nomination
     return nominations.order_by(place, "created_at", "id")
 
 
-def top_open_nomination(group: ReadingGroup) -> Nomination | None:
-    """The ballot's winner (see `open_nominations_in_ballot_order`)."""
-    return open_nominations_in_ballot_order(group).first()
-
-
 def group_sessions(group: ReadingGroup) -> DiscussionSessionQuerySet:
     return DiscussionSession.objects.filter(group=group).for_listing()
 

@@ -166,13 +166,8 @@ def session_readiness(request: AuthenticatedHttpRequest, slug: str, pk: int) -> 
 def session_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Schedule the winner: the top open nomination is preselected, or `?nomination=<id>`."""
     group, membership = get_group_for_organizer(request, slug)
-    initial: dict[str, int | None] = {}
     picked = request.GET.get("nomination", "")
-    if picked.isdigit():
-        initial["nomination"] = int(picked)
-    else:
-        top = discussions.top_open_nomination(group)
-        initial["nomination"] = top.pk if top else None
+    initial = {"nomination": int(picked)} if picked.isdigit() else {}  # else the winner
     form = SessionForm(request.POST or None, group=group, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -325,8 +320,7 @@ def poll_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     group, membership = get_group_for_participant(request, slug)
     _require_organizer(membership)
     picked = request.GET.get("nomination", "")
-    top = None if picked.isdigit() else discussions.top_open_nomination(group)
-    initial = {"nomination": int(picked) if picked.isdigit() else (top.pk if top else None)}
+    initial = {"nomination": int(picked)} if picked.isdigit() else {}  # else the winner
     form = PollForm(request.POST or None, group=group, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

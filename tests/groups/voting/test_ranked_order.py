@@ -147,10 +147,10 @@ def test_the_schedule_and_poll_forms_of_a_ranked_ballot_in_a_constant_number_of_
     _large_ranked_ballot(cast, nominations, members, ranked=3)
     client = cast.client("organizer")
 
-    # session, user, the membership with its group; the count for the winner (2) and its
-    # nomination; the count again for the choices (2), whether there are any, the choices in the
-    # count's order (read by the field and again by its rendering), the presenter's choices
+    # session, user, the membership with its group; the count (2), the winner preselected,
+    # whether there are any, the choices in the count's order (read by the field and again by
+    # its rendering), the presenter's choices
     for page in ("sessions/new/", "polls/new/"):
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(10):
             response = client.get(f"/g/{cast.group.slug}/{page}")
         assert response.content.decode().count("<option value=") >= nominations
