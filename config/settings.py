@@ -389,39 +389,33 @@ RATELIMIT_CACHE_PREFIX = "rl:"
 # reload.
 BALLOT_POLL_SECONDS = env_int("BALLOT_POLL_SECONDS", 5)
 
+
+def _every_minutes(task: str, minutes: int) -> dict:
+    """A beat entry every `minutes`; a run that waited longer than that is superseded by the
+    next one (it expires)."""
+    return {
+        "task": task,
+        "schedule": crontab(minute=f"*/{minutes}"),
+        "options": {"expires": minutes * 60},
+    }
+
+
 # Celery beat: every periodic task, in one place. Hours are UTC (CELERY_TIMEZONE).
 CELERY_BEAT_SCHEDULE = {
-    "send-session-reminders": {
-        "task": "groups.send_session_reminders",
-        "schedule": crontab(minute=f"*/{SESSION_REMINDER_EVERY_MINUTES}"),
-        # A run that waited longer than the interval is superseded by the next one.
-        "options": {"expires": SESSION_REMINDER_EVERY_MINUTES * 60},
-    },
-    "check-session-quorums": {
-        "task": "groups.check_session_quorums",
-        "schedule": crontab(minute=f"*/{SESSION_REMINDER_EVERY_MINUTES}"),
-        "options": {"expires": SESSION_REMINDER_EVERY_MINUTES * 60},
-    },
-    "check-session-readiness": {
-        "task": "groups.check_session_readiness",
-        "schedule": crontab(minute=f"*/{SESSION_REMINDER_EVERY_MINUTES}"),
-        "options": {"expires": SESSION_REMINDER_EVERY_MINUTES * 60},
-    },
-    "open-agenda-threads": {
-        "task": "groups.open_agenda_threads",
-        "schedule": crontab(minute=f"*/{SESSION_REMINDER_EVERY_MINUTES}"),
-        "options": {"expires": SESSION_REMINDER_EVERY_MINUTES * 60},
-    },
-    "close-time-polls": {
-        "task": "groups.close_time_polls",
-        "schedule": crontab(minute=f"*/{POLL_EVERY_MINUTES}"),
-        "options": {"expires": POLL_EVERY_MINUTES * 60},
-    },
-    "send-poll-reminders": {
-        "task": "groups.send_poll_reminders",
-        "schedule": crontab(minute=f"*/{POLL_EVERY_MINUTES}"),
-        "options": {"expires": POLL_EVERY_MINUTES * 60},
-    },
+    "send-session-reminders": _every_minutes(
+        "groups.send_session_reminders", SESSION_REMINDER_EVERY_MINUTES
+    ),
+    "check-session-quorums": _every_minutes(
+        "groups.check_session_quorums", SESSION_REMINDER_EVERY_MINUTES
+    ),
+    "check-session-readiness": _every_minutes(
+        "groups.check_session_readiness", SESSION_REMINDER_EVERY_MINUTES
+    ),
+    "open-agenda-threads": _every_minutes(
+        "groups.open_agenda_threads", SESSION_REMINDER_EVERY_MINUTES
+    ),
+    "close-time-polls": _every_minutes("groups.close_time_polls", POLL_EVERY_MINUTES),
+    "send-poll-reminders": _every_minutes("groups.send_poll_reminders", POLL_EVERY_MINUTES),
     "papers-import-daily": {
         "task": "papers.import_daily_catch_up",
         "schedule": crontab(minute=0, hour=PAPERS_IMPORT_HOUR),
