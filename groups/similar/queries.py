@@ -32,7 +32,7 @@ SIMILAR_LIMIT = 3
 SUGGESTION_LIMIT = 5
 SUGGESTION_DAYS = 7
 # Below this cosine two papers share little more than common words: not worth showing.
-MIN_SCORE = 0.05
+MIN_SCORE = 0.1
 CACHE_SECONDS = 7 * 24 * 3600
 MEMO_SIZE = 32
 
