@@ -143,6 +143,11 @@ def shelf_of(read: dict[int, ReadPaper]) -> Shelf:
     return shelf
 
 
+def shelves_forget() -> None:
+    """Empties this process's memo of indexes (the benchmark's cold runs; the cache is apart)."""
+    _memo.clear()
+
+
 def similar_in(
     read: dict[int, ReadPaper], paper: Paper, *, limit: int = SIMILAR_LIMIT
 ) -> list[Similar]:

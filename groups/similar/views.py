@@ -43,7 +43,8 @@ def similar_paper(request: AuthenticatedHttpRequest, arxiv_id: str) -> HttpRespo
         )
         for group in groups
     ]
-    context = {"paper": paper, "rows": rows}
+    found = any(discussed or similar for _, discussed, similar in rows)
+    context = {"paper": paper, "rows": rows, "found": found}
     template = PAPER_PANEL if request.htmx else "groups/similar/paper.html"
     return render(request, template, context)
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.utils import timezone
 
-from groups.models import DiscussionSession, Nomination, Vote
+from groups.models import DiscussionSession, Nomination, ReadingGroup, Vote
 from papers.models import DailyListing, Paper
 from tests.factories import PaperFactory
 from tests.people import Cast
@@ -62,11 +62,11 @@ def topic_paper(topic: str, **fields: object) -> Paper:
     return PaperFactory(title=title, abstract=abstract, ai_keywords=keywords, **fields)
 
 
-def held(cast: Cast, paper: Paper, *, days_ago: int = 30) -> DiscussionSession:
-    """A scheduled session of the cast's group about `paper`, `days_ago` days ago (held once
+def held(cast: Cast | ReadingGroup, paper: Paper, *, days_ago: int = 30) -> DiscussionSession:
+    """A scheduled session of the (cast's) group about `paper`, `days_ago` days ago (held once
     it has ended; negative: still to come)."""
     return DiscussionSession.objects.create(
-        group=cast.group,
+        group=cast.group if isinstance(cast, Cast) else cast,
         paper=paper,
         starts_at=timezone.now() - timedelta(days=days_ago),
         duration=timedelta(hours=1),
@@ -90,7 +90,7 @@ def voted(cast: Cast, paper: Paper, status: str = "archived") -> Nomination:
 class Shelf:
     """The cast's group discussed decoding (30 days ago) and diffusion (60 days ago)."""
 
-    cast: Cast
+    cast: Cast | None  # None from `discuss` without a cast
     decoding: Paper
     diffusion: Paper
     decoding_session: DiscussionSession
@@ -98,14 +98,19 @@ class Shelf:
 
 
 def make_shelf(cast: Cast) -> Shelf:
+    return discuss(cast.group, cast)
+
+
+def discuss(group: ReadingGroup, cast: Cast | None = None) -> Shelf:
+    """The group discusses decoding (30 days ago) and diffusion (60 days ago)."""
     decoding = topic_paper("decoding")
     diffusion = topic_paper("diffusion")
     return Shelf(
         cast=cast,
         decoding=decoding,
         diffusion=diffusion,
-        decoding_session=held(cast, decoding, days_ago=30),
-        diffusion_session=held(cast, diffusion, days_ago=60),
+        decoding_session=held(group, decoding, days_ago=30),
+        diffusion_session=held(group, diffusion, days_ago=60),
     )
 
 

@@ -76,7 +76,11 @@ def test_the_panel_says_when_the_group_discussed_the_paper_itself(shelf: Shelf) 
     text = html.content.decode()
     assert "<html" not in text  # the panel alone
     assert f"{shelf.cast.group.name} discussed this paper on" in text
-    assert "Nothing" in text  # and nothing else it discussed is like it
+    assert shelf.diffusion.title not in text  # nothing else it discussed is like it
+    unlike = shelf.cast.client("member").get(f"/similar/{topic_paper('graphs').arxiv_id}/", **HTMX)
+    assert "Nothing your groups discussed is much like this paper." in unlike.content.decode()
+    alone = shelf.cast.client("outsider").get(f"/similar/{topic_paper('graphs').arxiv_id}/")
+    assert "You are not in any reading group yet." in alone.content.decode()
 
 
 def test_a_hidden_paper_404s_for_those_whose_groups_never_nominated_it(shelf: Shelf) -> None:
