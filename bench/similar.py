@@ -20,6 +20,7 @@ import json
 import os
 import random
 import statistics
+import string
 import sys
 import time
 from collections.abc import Callable
@@ -53,15 +54,23 @@ def clean() -> None:
 
 
 def texts(rng: random.Random) -> Callable[[], tuple[str, str, list[str]]]:
-    """A maker of (title, abstract, keywords) from the sample day's pieces, shuffled."""
+    """A maker of (title, abstract, keywords): the sample day's sentences, title words and
+    keywords, shuffled, plus words of one of 300 subjects (25 made-up words each), so that, as
+    in a real corpus, papers share common words with all and rare ones with a few."""
     items = [item["paper"] for item in json.loads(SAMPLE.read_text())]
     sentences = [s.strip() + "." for p in items for s in p["summary"].split(". ") if s.strip()]
     title_words = [w for p in items for w in p["title"].split()]
     keywords = sorted({k for p in items for k in p.get("ai_keywords") or []})
+    subjects = [
+        ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(5, 10))) for _ in range(25)]
+        for _ in range(300)
+    ]
 
     def make() -> tuple[str, str, list[str]]:
-        title = " ".join(rng.sample(title_words, 9))
-        return title, " ".join(rng.sample(sentences, 7)), rng.sample(keywords, 6)
+        subject = rng.choice(subjects)
+        title = " ".join(rng.sample(title_words, 5) + rng.sample(subject, 3))
+        abstract = " ".join(rng.sample(sentences, 5) + rng.choices(subject, k=20))
+        return title, abstract, rng.sample(keywords, 2) + rng.sample(subject, 3)
 
     return make
 
@@ -137,15 +146,18 @@ def main() -> None:
     from django.conf import settings
     from django.core.cache import cache
     from django.core.management import call_command
-    from django.db import connection
+    from django.core.signals import request_started
+    from django.db import connection, reset_queries
     from django.db.models import Max
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
 
     from groups.similar.queries import shelves_forget, similar_discussed, suggestions
     from papers.models import DailyListing, Paper
 
     settings.RATE_LIMITS_ENABLED = False
+    request_started.disconnect(reset_queries)  # count a page's queries with the Client's
     call_command("migrate", verbosity=0)
     clean()
     started = time.perf_counter()
@@ -189,8 +201,19 @@ def main() -> None:
         ("nomination page", page(f"/g/{slug}/n/{nomination.pk}/")),
         ("paper page panel (htmx)", page(f"/similar/{candidate.arxiv_id}/", **htmx)),
         ("suggested panel (htmx)", page(f"/g/{slug}/suggested/", **htmx)),
+        ("suggested, after a day's import", page(f"/g/{slug}/suggested/", **htmx)),
         ("ballot page (for scale)", page(f"/g/{slug}/ballot/")),
     ]
+
+    day = list(
+        DailyListing.objects.filter(day=newest, paper__arxiv_id__startswith=PREFIX).values_list(
+            "paper_id", flat=True
+        )
+    )
+
+    def imported() -> None:
+        """A day's papers changed (50), as an import brings: the cache knows the others."""
+        Paper.objects.filter(pk__in=day).update(updated_at=timezone.now())
 
     def cold() -> None:
         cache.clear()
@@ -203,12 +226,15 @@ def main() -> None:
         f"  {'':<32} {'cold ms':>8} {'cache ms':>9} {'warm ms':>8} {'queries':>8} {'warm q':>7}  goal"
     )
     for label, action in cases:
-        cold()
+        fresh = imported if "import" in label else cold
+        if fresh is imported:
+            action()  # warm, then only the day's papers are new
+        fresh()
         with CaptureQueriesContext(connection) as cold_queries:
             action()
         with CaptureQueriesContext(connection) as warm_queries:
             action()
-        cold_ms = timed(action, cold)
+        cold_ms = timed(action, fresh)
         cache_ms = timed(action, memo_cold)
         warm_ms = timed(action, lambda: None)
         verdict = "ok" if warm_ms < GOAL_MS and cache_ms < GOAL_MS else "OVER"

@@ -190,42 +190,51 @@ def _candidates(group: ReadingGroup) -> list[tuple[int, str, str, datetime]]:
         Paper.objects.for_days(*days)
         .exclude(pk__in=nominated.values("paper_id"))
         .exclude(pk__in=met.values("paper_id"))
+        .order_by()
         .values_list("pk", "arxiv_id", "title", "updated_at")
     )
     return list(rows)
 
 
-def _rank(
+def _best_matches(
     read: dict[int, ReadPaper], candidates: Sequence[tuple[int, str, str, datetime]]
-) -> list[tuple[int, int, float]]:
-    """(candidate id, read paper id, cosine) of the best-matching candidates, best first."""
-    shelf = shelf_of(read)
-    best = []
-    for pk, counts in texts(pk for pk, *_ in candidates):
-        nearest = shelf.nearest(counts, limit=1)
-        if nearest and nearest[0][1] >= MIN_SCORE:
-            best.append((pk, nearest[0][0], nearest[0][1]))
-    best.sort(key=lambda item: (-item[2], item[0]))
-    return best[:SUGGESTION_LIMIT]
+) -> dict[tuple[int, str], tuple[int, float]]:
+    """(candidate id, its updated_at) -> (the read paper it is most like, cosine), for every
+    candidate with a match. Kept in the cache per shelf and scored only for candidates the entry
+    does not hold yet: after a daily import, only the day's new papers are read and scored."""
+    shelf_key = _digest("shelf", ((pk, paper.updated_at) for pk, paper in read.items()))
+    key = f"{shelf_key}:best"
+    wanted = {(pk, updated_at.isoformat()) for pk, _, _, updated_at in candidates}
+    known: dict[tuple[int, str], tuple[int, float] | None] = cache_read(key) or {}
+    missing = {pk for pk, updated in wanted if (pk, updated) not in known}
+    if missing:
+        shelf = shelf_of(read)
+        stamps = {pk: updated for pk, updated in wanted}
+        for pk, counts in texts(missing):
+            nearest = shelf.nearest(counts, limit=1)
+            known[(pk, stamps[pk])] = nearest[0] if nearest else None
+        # Only the current candidates are kept: the entry never grows past a week of papers.
+        known = {stamp: match for stamp, match in known.items() if stamp in wanted}
+        cache_write(key, known, CACHE_SECONDS)
+    return {stamp: match for stamp, match in known.items() if match is not None}
 
 
 def suggestions(group: ReadingGroup) -> list[Suggestion]:
     """Up to five of the last week's daily papers most like what the group has read and voted
     for, each with the read paper it resembles most; best first. Never a paper the group has
-    nominated or met about, nor a hidden one. The ranking is cached under the read papers and
-    the candidates (ids and `updated_at`): warm, four queries and no text read."""
+    nominated or met about, nor a hidden one. Each candidate's best match is cached per set of
+    read papers (`_best_matches`): warm, four queries and no text read."""
     read = read_papers(group)
     candidates = _candidates(group)
     if not read or not candidates:
         return []
-    key = _digest(
-        "suggest",
-        [(pk, paper.updated_at) for pk, paper in read.items()]
-        + [(-pk, updated_at) for pk, _, _, updated_at in candidates],
-    )
-    ranked = cache_read(key)
-    if ranked is None:
-        ranked = _rank(read, candidates)
-        cache_write(key, ranked, CACHE_SECONDS)
+    best = _best_matches(read, candidates)
     shown = {pk: (arxiv_id, title) for pk, arxiv_id, title, _ in candidates}
-    return [Suggestion(pk, *shown[pk], like=read[like], score=score) for pk, like, score in ranked]
+    ranked = sorted(
+        ((score, pk, like) for (pk, _), (like, score) in best.items() if score >= MIN_SCORE),
+        key=lambda item: (-item[0], item[1]),
+    )
+    return [
+        Suggestion(pk, *shown[pk], like=read[like], score=score)
+        for score, pk, like in ranked[:SUGGESTION_LIMIT]
+    ]

@@ -4,6 +4,8 @@ suggested, best first, and the cache (a warm lookup reads no paper's text)."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from groups.models import DiscussionSession
@@ -129,6 +131,21 @@ def test_a_warm_lookup_reads_no_text_at_both_sizes(
         assert suggestions(cast.group)
     with django_assert_num_queries(4):
         assert suggestions(cast.group)
+
+
+def test_after_a_new_day_only_its_papers_are_read(cast: Cast) -> None:
+    shelf = make_shelf(cast)
+    filler(cast, 20, day=SAMPLE_DAY - timedelta(days=1))
+    listed(topic_paper("diffusion2"), SAMPLE_DAY - timedelta(days=1))
+    assert [s.like.paper_id for s in suggestions(cast.group)] == [shelf.diffusion.pk]
+    decoding2 = listed(topic_paper("decoding2"), SAMPLE_DAY)
+    # discussed, voted, the newest day, the candidates; then the text of the one new paper
+    with CaptureQueriesContext(connection) as queries:
+        found = suggestions(cast.group)
+    assert len(queries) == 5
+    assert "abstract" in queries[-1]["sql"]
+    assert f"IN ({decoding2.pk})" in queries[-1]["sql"]
+    assert [s.like.paper_id for s in found] == [shelf.decoding.pk, shelf.diffusion.pk]
 
 
 def test_a_new_session_held_changes_the_answer_at_once(cast: Cast) -> None:
