@@ -60,4 +60,16 @@ def test_nominate_a_suggestion_and_see_the_similar_panel(browser, live_server) -
         "href", f"/g/{group.slug}/sessions/{shelf.decoding_session.pk}/notes/"
     )
     screenshot(page, "similar-paper-panel")
+
+    # Pasting a paper the group discussed asks first; nothing is added until asked again.
+    page.goto(f"/g/{group.slug}/ballot/", wait_until="domcontentloaded")
+    page.get_by_label("arXiv id or link").fill(shelf.decoding.arxiv_id)
+    page.locator(".nominate-card").get_by_role("button", name="Nominate").click()
+    notice = page.locator("#discussed-again")
+    expect(notice).to_contain_text(f"Tuesday Papers discussed “{shelf.decoding.title}” on")
+    screenshot(page, "similar-nominate-again")
+    assert not Nomination.objects.filter(group=group, paper=shelf.decoding).exists()
+    notice.get_by_role("button", name="Nominate it again").click()
+    expect(page.locator("#ballot")).to_contain_text(shelf.decoding.title)
+    assert Nomination.objects.filter(group=group, paper=shelf.decoding).open().exists()
     assert errors == []
