@@ -68,6 +68,7 @@ bench: setup
 	env -u DATABASE_URL $(PY) bench/moderation.py
 	env -u DATABASE_URL $(PY) bench/ranked.py
 	env -u DATABASE_URL $(PY) bench/history.py
+	env -u DATABASE_URL $(PY) bench/similar.py
 
 worker: setup
 	$(VENV)/bin/celery -A config worker --loglevel=INFO

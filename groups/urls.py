@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("groups.notes.urls")),
     path("", include("groups.moderation.urls")),
     path("", include("groups.history.urls")),
+    path("", include("groups.similar.urls")),
 ]

@@ -92,6 +92,20 @@ def last_discussed_by_group(*, groups: Iterable[ReadingGroup], paper: Paper) -> 
     )
 
 
+def last_discussions(
+    *, groups: Iterable[ReadingGroup], paper: Paper
+) -> dict[int, DiscussionSession]:
+    """Group id -> the latest session at which that group discussed this paper (one query):
+    what the nominate pages warn about before a paper is nominated again."""
+    sessions = (
+        DiscussionSession.objects.discussed()
+        .filter(group__in=list(groups), paper=paper)
+        .order_by("starts_at")
+        .only("id", "group_id", "starts_at")
+    )
+    return {session.group_id: session for session in sessions}
+
+
 @dataclass(frozen=True)
 class VoteChange:
     """What a vote or a take-back did: whether it changed anything, and the ballot version after it."""

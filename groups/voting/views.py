@@ -29,6 +29,7 @@ from groups.models import (
     ReadingGroup,
     User,
 )
+from groups.similar.queries import discussed_by_group, similar_discussed, similar_in
 from groups.voting.ballot import (
     PAGE_STEP,
     BallotUrls,
@@ -59,7 +60,7 @@ from groups.voting.services import (
     VoteChange,
     VotingError,
     last_discussed_at,
-    last_discussed_by_group,
+    last_discussions,
     nomination_archive,
     nomination_create,
     nomination_withdraw,
@@ -257,6 +258,7 @@ def group_nomination(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "vote_box": vote_box_html(row, view),
         "urls": urls,
         "discussed_at": last_discussed_at(group=group, paper=nomination.paper),
+        "similar": similar_discussed(group, nomination.paper),
         "back_url": request.get_full_path(),
     }
     if group.is_ranked and nomination.is_open:  # where the count places it, not its votes
@@ -305,13 +307,22 @@ def _nominate(
     return redirect(done)
 
 
+def _asks_again(request: HttpRequest) -> bool:
+    """Whether the member, told the group discussed the paper, asked to nominate it again."""
+    return request.POST.get("again") == "1"
+
+
 @require_http_methods(["GET", "POST"])
 @sign_in_to_act
 @rate_limit("nomination")
 def group_nominate(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Nominates a pasted paper. One the group already discussed is not added at once: the form
+    comes back with when (and its notes) and the discussed papers most like it, to be sent again
+    with "Nominate it again"."""
     group, membership = get_group_for_member(request, slug)
     form = NominateForm(request.POST if request.method == "POST" else None)
     status = 400 if form.is_bound else 200
+    context = group_context(group, membership, "ballot")
     if request.method == "POST" and form.is_valid():
         try:
             paper = paper_for_nomination(form.cleaned_data["paper"])
@@ -321,28 +332,44 @@ def group_nominate(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
             if isinstance(exc, PaperUnavailable):
                 status = 503
         else:
+            discussed = last_discussions(groups=[group], paper=paper).get(group.pk)
+            if discussed is not None and not _asks_again(request):
+                context |= {
+                    "form": form,
+                    "paper": paper,
+                    "discussed": discussed,
+                    "similar": similar_discussed(group, paper),
+                    "next": safe_next(request, ""),
+                }
+                return render(request, "groups/voting/nominate.html", context)
             done = safe_next(request, reverse("group_ballot", args=[slug]))
             nominated = _nominate(request, form, group=group, paper=paper, done=done)
             if nominated is not None:
                 return nominated
-    context = group_context(group, membership, "ballot") | {"form": form}
-    return render(request, "groups/voting/nominate.html", context, status=status)
+    return render(request, "groups/voting/nominate.html", context | {"form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 @rate_limit("nomination")
 def group_nominate_paper(request: AuthenticatedHttpRequest, arxiv_id: str) -> HttpResponse:
-    """The "Nominate to…" page for one paper: the user's groups and where the paper stands in each."""
+    """The "Nominate to…" page for one paper: the user's groups, where the paper stands in each,
+    when each discussed it and what each discussed that is most like it. Nominating it again to
+    a group that discussed it takes the "Nominate it again" button (`again`)."""
     paper = get_object_or_404(Paper, arxiv_id=arxiv_id)
     form = NominatePaperForm(request.POST if request.method == "POST" else None, user=request.user)
+    groups = list(ReadingGroup.objects.of_user(request.user).order_by("name"))
+    discussed = last_discussions(groups=groups, paper=paper)
     if request.method == "POST" and form.is_valid():
         group = form.cleaned_data["group"]
-        done = reverse("group_ballot", args=[group.slug])
-        nominated = _nominate(request, form, group=group, paper=paper, done=done)
-        if nominated is not None:
-            return nominated
-    groups = list(ReadingGroup.objects.of_user(request.user).order_by("name"))
+        if group.pk in discussed and not _asks_again(request):
+            when = date_format(timezone.localtime(discussed[group.pk].starts_at), "j F Y")
+            form.add_error(None, f"{group.name} discussed this paper on {when}: nominate it again?")
+        else:
+            done = reverse("group_ballot", args=[group.slug])
+            nominated = _nominate(request, form, group=group, paper=paper, done=done)
+            if nominated is not None:
+                return nominated
     open_here = {
         n.group_id: n
         for n in Nomination.objects.filter(group__in=groups, paper=paper)
@@ -350,8 +377,11 @@ def group_nominate_paper(request: AuthenticatedHttpRequest, arxiv_id: str) -> Ht
         .ranked()
         .with_my_vote(request.user)
     }
-    discussed = last_discussed_by_group(groups=groups, paper=paper)
-    rows = [(g, open_here.get(g.pk), discussed.get(g.pk)) for g in groups]
+    read = discussed_by_group(groups)
+    rows = [
+        (g, open_here.get(g.pk), discussed.get(g.pk), similar_in(read.get(g.pk, {}), paper))
+        for g in groups
+    ]
     status = 400 if form.is_bound else 200
     return render(
         request,

@@ -60,6 +60,8 @@ def world(settings) -> Iterator[dict[str, str]]:
         "group-nomination": f"{g}/n/{nomination.pk}/",
         "group-nominate": f"{g}/nominate/",
         "group-nominate-paper": f"/nominate/{paper.arxiv_id}/",
+        "group-suggested": f"{g}/suggested/",
+        "similar-paper": f"/similar/{paper.arxiv_id}/",
         "group-members": f"{g}/members/",
         "group-invitations": f"{g}/invitations/",
         "group-requests": f"{g}/requests/",

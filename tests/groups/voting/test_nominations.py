@@ -72,8 +72,15 @@ def test_it_says_when_the_group_already_discussed_the_paper(cast: Cast) -> None:
         duration=timedelta(hours=1),
         status=DiscussionSession.Status.DONE,
     )
-    response = cast.client("member").post(
-        f"/g/{cast.group.slug}/nominate/", {"paper": paper.arxiv_id}, follow=True
+    client = cast.client("member")
+    # Asked first: nothing is added until the member says "Nominate it again".
+    asked = client.post(f"/g/{cast.group.slug}/nominate/", {"paper": paper.arxiv_id})
+    assert asked.status_code == 200
+    assert "discussed “" in asked.content.decode()
+    assert "on 5 March 2026" in asked.content.decode()
+    assert not Nomination.objects.filter(group=cast.group, paper=paper).exists()
+    response = client.post(
+        f"/g/{cast.group.slug}/nominate/", {"paper": paper.arxiv_id, "again": "1"}, follow=True
     )
     html = response.content.decode()
     assert "the group discussed this paper on 5 March 2026." in html

@@ -135,8 +135,8 @@ def test_the_ranked_group_home_in_a_constant_number_of_queries(
     assert response.content.decode().count("Winner of the count") == 1
 
     # the nomination page: session, user, membership; the nomination, its row (2), its voters,
-    # when it was discussed; the count (2)
-    with django_assert_num_queries(10):
+    # when it was discussed, the papers the group discussed (for those like it); the count (2)
+    with django_assert_num_queries(11):
         client.get(f"/g/{cast.group.slug}/n/{papers[0].pk}/")
 
 

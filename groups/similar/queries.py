@@ -1,0 +1,240 @@
+"""Which papers a group has read that resemble a paper, and which of the last week's daily
+papers resemble what the group has read (arxiv-sanity-lite's idea, for a group).
+
+A group's *discussed* papers are those of its sessions held (`DiscussionSessionQuerySet.past`),
+each with its latest such session; what it has *read* adds the papers of its nominations that
+members voted for (any but withdrawn ones). Their TF-IDF index (`tfidf.Shelf`, idf from the
+group's own papers) is cached under a digest of the papers' ids and `updated_at`: a new session
+held, a vote on a new paper or a paper's text re-imported gives a new key, so an entry is never
+stale and is never invalidated by hand. A warm lookup costs the one query that lists the group's
+papers (ids, dates, titles: what the page shows of them) and a cache read; a cold one also reads
+their text, once.
+
+The cache is Django's (Redis in production), with a small per-process memo in front of it: the
+index of 500 papers is a few hundred kilobytes pickled, and unpickling it on every page would be
+most of a warm page's time. The memo is keyed by the same digest, so it cannot be stale either.
+"""
+
+import hashlib
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Max
+
+from groups.models import DiscussionSession, Nomination, ReadingGroup
+from groups.notes.layout import cache_read, cache_write
+from groups.similar.tfidf import Shelf, paper_terms
+from papers.models import DailyListing, Paper
+
+SIMILAR_LIMIT = 3
+SUGGESTION_LIMIT = 5
+SUGGESTION_DAYS = 7
+# Below this cosine two papers share little more than common words: not worth showing.
+MIN_SCORE = 0.1
+CACHE_SECONDS = 7 * 24 * 3600
+MEMO_SIZE = 32
+
+_memo: OrderedDict[str, Shelf] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class ReadPaper:
+    """A paper the group has read: discussed (with its latest session held), or voted for."""
+
+    paper_id: int
+    arxiv_id: str
+    title: str
+    updated_at: datetime
+    session_id: int | None = None
+    discussed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Similar:
+    """A read paper resembling the one asked about, and how much (cosine, 0 to 1)."""
+
+    read: ReadPaper
+    score: float
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A daily paper of the last week for the group, and the read paper it resembles most."""
+
+    paper_id: int
+    arxiv_id: str
+    title: str
+    like: ReadPaper
+    score: float
+
+
+def discussed_by_group(groups: Iterable[ReadingGroup]) -> dict[int, dict[int, ReadPaper]]:
+    """Group id -> paper id -> the paper as discussed (its latest session held). One query."""
+    rows = (
+        DiscussionSession.objects.filter(group__in=list(groups))
+        .past()
+        .values_list(
+            "group_id",
+            "paper_id",
+            "paper__arxiv_id",
+            "paper__title",
+            "paper__updated_at",
+            "id",
+            "starts_at",
+        )
+    )
+    found: dict[int, dict[int, ReadPaper]] = {}
+    for group_id, paper_id, arxiv_id, title, updated_at, session_id, starts_at in rows:
+        papers = found.setdefault(group_id, {})
+        if paper_id not in papers:  # newest first: the first is the latest session
+            papers[paper_id] = ReadPaper(
+                paper_id, arxiv_id, title, updated_at, session_id, starts_at
+            )
+    return found
+
+
+def discussed_papers(group: ReadingGroup) -> dict[int, ReadPaper]:
+    """Paper id -> the paper as the group discussed it (its latest session held). One query."""
+    return discussed_by_group([group]).get(group.pk, {})
+
+
+def read_papers(group: ReadingGroup) -> dict[int, ReadPaper]:
+    """The discussed papers and those of nominations members voted for. Two queries."""
+    read = discussed_papers(group)
+    voted = (
+        Nomination.objects.filter(group=group, vote_count__gt=0)
+        .exclude(status=Nomination.Status.WITHDRAWN)
+        .values_list("paper_id", "paper__arxiv_id", "paper__title", "paper__updated_at")
+    )
+    for paper_id, arxiv_id, title, updated_at in voted:
+        read.setdefault(paper_id, ReadPaper(paper_id, arxiv_id, title, updated_at))
+    return read
+
+
+def _digest(kind: str, papers: Iterable[tuple[int, datetime]]) -> str:
+    text = ";".join(f"{pk}:{updated.isoformat()}" for pk, updated in sorted(papers))
+    return f"similar:{kind}:{hashlib.blake2b(text.encode(), digest_size=16).hexdigest()}"
+
+
+def texts(paper_ids: Iterable[int]) -> list[tuple[int, Counter[str]]]:
+    """Each paper's term counts, by id. One query."""
+    rows = Paper.objects.filter(pk__in=list(paper_ids)).values_list(
+        "pk", "title", "abstract", "ai_keywords"
+    )
+    return [(pk, paper_terms(title, abstract, keywords)) for pk, title, abstract, keywords in rows]
+
+
+def shelf_of(read: dict[int, ReadPaper]) -> Shelf:
+    """The TF-IDF index of these papers: from the memo, the cache, or built (one query)."""
+    key = _digest("shelf", ((pk, paper.updated_at) for pk, paper in read.items()))
+    shelf = _memo.get(key)
+    if shelf is None:
+        shelf = cache_read(key)
+        if shelf is None:
+            shelf = Shelf.build(sorted(texts(read)))
+            cache_write(key, shelf, CACHE_SECONDS)
+        _memo[key] = shelf
+        if len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    else:
+        _memo.move_to_end(key)
+    return shelf
+
+
+def shelves_forget() -> None:
+    """Empties this process's memo of indexes (the benchmark's cold runs; the cache is apart)."""
+    _memo.clear()
+
+
+def similar_in(
+    read: dict[int, ReadPaper], paper: Paper, *, limit: int = SIMILAR_LIMIT
+) -> list[Similar]:
+    """The read papers most like `paper` (never itself), best first; none that share no term."""
+    if not read:
+        return []
+    counts = paper_terms(paper.title, paper.abstract, paper.ai_keywords)
+    nearest = shelf_of(read).nearest(counts, limit=limit, leave_out=frozenset({paper.pk}))
+    return [Similar(read=read[pk], score=score) for pk, score in nearest if score >= MIN_SCORE]
+
+
+def similar_discussed(
+    group: ReadingGroup, paper: Paper, *, limit: int = SIMILAR_LIMIT
+) -> list[Similar]:
+    """Up to `limit` papers the group discussed most like `paper`. Warm: one query."""
+    return similar_in(discussed_papers(group), paper, limit=limit)
+
+
+def suggestion_days() -> tuple[date, date] | None:
+    """The last week of daily lists: the newest day listed and the six before it (None when
+    nothing was ever listed). The newest listed day, not today, so a pause in imports (or the
+    sample day of the embedded set-up) still has a week to suggest from."""
+    newest = DailyListing.objects.aggregate(newest=Max("day"))["newest"]
+    if newest is None:
+        return None
+    return newest - timedelta(days=SUGGESTION_DAYS - 1), newest
+
+
+def _candidates(group: ReadingGroup) -> list[tuple[int, str, str, datetime]]:
+    """The last week's listed papers the group has not nominated (open, scheduled or archived)
+    nor met about: (id, arXiv id, title, updated_at). One query (two with the days)."""
+    days = suggestion_days()
+    if days is None:
+        return []
+    nominated = Nomination.objects.filter(group=group).exclude(status=Nomination.Status.WITHDRAWN)
+    met = DiscussionSession.objects.filter(group=group).exclude(
+        status=DiscussionSession.Status.CANCELLED
+    )
+    rows = (
+        Paper.objects.for_days(*days)
+        .exclude(pk__in=nominated.values("paper_id"))
+        .exclude(pk__in=met.values("paper_id"))
+        .order_by()
+        .values_list("pk", "arxiv_id", "title", "updated_at")
+    )
+    return list(rows)
+
+
+def _best_matches(
+    read: dict[int, ReadPaper], candidates: Sequence[tuple[int, str, str, datetime]]
+) -> dict[tuple[int, str], tuple[int, float]]:
+    """(candidate id, its updated_at) -> (the read paper it is most like, cosine), for every
+    candidate with a match. Kept in the cache per shelf and scored only for candidates the entry
+    does not hold yet: after a daily import, only the day's new papers are read and scored."""
+    shelf_key = _digest("shelf", ((pk, paper.updated_at) for pk, paper in read.items()))
+    key = f"{shelf_key}:best"
+    wanted = {(pk, updated_at.isoformat()) for pk, _, _, updated_at in candidates}
+    known: dict[tuple[int, str], tuple[int, float] | None] = cache_read(key) or {}
+    missing = {pk for pk, updated in wanted if (pk, updated) not in known}
+    if missing:
+        shelf = shelf_of(read)
+        stamps = {pk: updated for pk, updated in wanted}
+        for pk, counts in texts(missing):
+            nearest = shelf.nearest(counts, limit=1)
+            known[(pk, stamps[pk])] = nearest[0] if nearest else None
+        # Only the current candidates are kept: the entry never grows past a week of papers.
+        known = {stamp: match for stamp, match in known.items() if stamp in wanted}
+        cache_write(key, known, CACHE_SECONDS)
+    return {stamp: match for stamp, match in known.items() if match is not None}
+
+
+def suggestions(group: ReadingGroup) -> list[Suggestion]:
+    """Up to five of the last week's daily papers most like what the group has read and voted
+    for, each with the read paper it resembles most; best first. Never a paper the group has
+    nominated or met about, nor a hidden one. Each candidate's best match is cached per set of
+    read papers (`_best_matches`): warm, four queries and no text read."""
+    read = read_papers(group)
+    candidates = _candidates(group)
+    if not read or not candidates:
+        return []
+    best = _best_matches(read, candidates)
+    shown = {pk: (arxiv_id, title) for pk, arxiv_id, title, _ in candidates}
+    ranked = sorted(
+        ((score, pk, like) for (pk, _), (like, score) in best.items() if score >= MIN_SCORE),
+        key=lambda item: (-item[0], item[1]),
+    )
+    return [
+        Suggestion(pk, *shown[pk], like=read[like], score=score)
+        for score, pk, like in ranked[:SUGGESTION_LIMIT]
+    ]

@@ -1,0 +1,78 @@
+"""The similarity itself, on hand-written abstracts (which must rank first is clear) and on the
+recorded Hugging Face daily list."""
+
+import json
+from collections import Counter
+
+from groups.similar.tfidf import Shelf, paper_terms, words
+from tests.groups.similar.conftest import TOPICS
+from tests.shared import shared_file
+
+
+def terms(topic: str) -> Counter[str]:
+    return paper_terms(*TOPICS[topic])
+
+
+def test_it_drops_stop_words_and_folds_plurals() -> None:
+    assert words("We propose the Models and studies of GPUs, in 2 ways") == [
+        "model",
+        "study",
+        "gpu",
+        "way",
+    ]
+
+
+def test_title_and_keywords_count_twice() -> None:
+    counts = paper_terms("Diffusion", "diffusion sampler", ["diffusion"])
+    assert counts["diffusion"] == 5
+    assert counts["sampler"] == 1
+
+
+def test_the_paper_on_the_same_subject_ranks_first() -> None:
+    shelf = Shelf.build(
+        [
+            (number, terms(topic))
+            for number, topic in enumerate(["decoding", "diffusion", "proteins", "graphs"])
+        ]
+    )
+    assert next(key for key, _ in shelf.nearest(terms("decoding2"), limit=4)) == 0
+    assert next(key for key, _ in shelf.nearest(terms("diffusion2"), limit=4)) == 1
+    (_best, score), *rest = shelf.nearest(terms("decoding2"), limit=4)
+    assert 0.2 < score <= 1.0
+    assert all(other < score / 2 for _, other in rest)
+
+
+def test_a_paper_is_most_like_itself_and_can_be_left_out() -> None:
+    shelf = Shelf.build([(7, terms("graphs")), (8, terms("proteins"))])
+    [(key, score)] = shelf.nearest(terms("graphs"), limit=1)
+    assert key == 7 and abs(score - 1.0) < 1e-9
+    assert [
+        key for key, _ in shelf.nearest(terms("graphs"), limit=2, leave_out=frozenset({7}))
+    ] in (
+        [8],
+        [],
+    )
+
+
+def test_nothing_in_common_finds_nothing() -> None:
+    shelf = Shelf.build([(1, terms("proteins"))])
+    assert shelf.nearest(paper_terms("Zebra", "quokka wombat", []), limit=3) == []
+    assert Shelf.build([]).nearest(terms("proteins"), limit=3) == []
+
+
+def test_on_the_recorded_daily_list_agent_papers_find_agent_papers() -> None:
+    items = json.loads(shared_file("fixtures", "hf", "daily_papers_2026-06-12.json").read_text())
+    papers = [item["paper"] for item in items]
+    documents = [
+        (number, paper_terms(p["title"], p.get("summary", ""), p.get("ai_keywords") or []))
+        for number, p in enumerate(papers)
+    ]
+    shelf = Shelf.build(documents)
+    for number, counts in documents:
+        found = shelf.nearest(counts, limit=3)
+        assert found[0][0] == number  # itself first, cosine 1
+        assert all(score <= found[0][1] for _, score in found)
+    # A multi-agent paper's nearest other paper is also about agents.
+    agents = next(n for n, p in enumerate(papers) if "Heterogeneous Agents" in p["title"])
+    [(other, _)] = shelf.nearest(documents[agents][1], limit=1, leave_out=frozenset({agents}))
+    assert "agent" in papers[other]["title"].lower()
