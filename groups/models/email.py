@@ -135,6 +135,7 @@ class Notification(Delivery):
         POLL = "poll", "Time poll"
         QUORUM = "quorum", "Quorum warning"
         READINESS = "readiness", "Readiness warning"
+        VERSION = "version", "New version of a paper discussed"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -167,6 +168,7 @@ class Notification(Delivery):
                         "poll",
                         "quorum",
                         "readiness",
+                        "version",
                     ]
                 ),
                 name="notification_kind_valid",
@@ -178,6 +180,32 @@ class Notification(Delivery):
 
     def __str__(self) -> str:
         return f"{self.key} to {self.user_id} ({self.status})"
+
+
+class VersionNotice(models.Model):
+    """That a group which discussed a paper was told of one of its new arXiv versions: claimed
+    (created) before its members' notifications are recorded, so that two imports or two
+    workers tell each group once per paper and version. The group's home lists the latest."""
+
+    group = models.ForeignKey(ReadingGroup, on_delete=models.CASCADE, related_name="+")
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveSmallIntegerField()
+    # The group's last session on the paper when it was told: where its notes are.
+    session = models.ForeignKey(
+        "groups.DiscussionSession", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "paper", "version"], name="one_version_notice_per_group"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} of paper {self.paper_id} told to group {self.group_id}"
 
 
 class UnsentTask(models.Model):
