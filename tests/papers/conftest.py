@@ -46,6 +46,19 @@ def arxiv_entry_id(index: int) -> str:
     return match.group(1)
 
 
+# The recorded answer's entry for 2204.08348, which arXiv sent as its v3.
+V3_ENTRY = 3
+V3_ID = "2204.08348"
+
+
+def arxiv_entry_at_version(version: int) -> str:
+    """A feed of the recorded v3 entry as arXiv would have sent it when `version` was the
+    latest (its id says v<version>; the rest is the recorded text)."""
+    feed = arxiv_feed(V3_ENTRY)
+    assert f"{V3_ID}v3</id>" in feed
+    return re.sub(rf"(<id>http://arxiv.org/abs/{V3_ID})v3(</id>)", rf"\1v{version}\2", feed)
+
+
 def listed_papers(count: int, day, **fields):
     """`count` papers on the daily list of `day`."""
     from papers.models import DailyListing

@@ -11,19 +11,15 @@ from papers import services
 from papers.models import Paper
 from papers.signals import paper_versions_rose
 from tests.factories import PaperFactory
-from tests.papers.conftest import FakeNetwork, arxiv_entry_id, arxiv_feed, hf_fixture_path
+from tests.papers.conftest import (
+    V3_ENTRY,
+    FakeNetwork,
+    arxiv_entry_at_version,
+    arxiv_entry_id,
+    hf_fixture_path,
+)
 
 pytestmark = pytest.mark.django_db
-
-# The recorded answer's entry for 2204.08348, which arXiv sent as its v3.
-V3_ENTRY = 3
-
-
-def entry_at(version: int) -> str:
-    """The recorded v3 entry as arXiv would have sent it when `version` was the latest."""
-    feed = arxiv_feed(V3_ENTRY)
-    assert "2204.08348v3</id>" in feed
-    return re.sub(r"(<id>http://arxiv.org/abs/2204\.08348)v3(</id>)", rf"\1v{version}\2", feed)
 
 
 @pytest.fixture
@@ -40,7 +36,7 @@ def announced() -> Iterator[list[list[int]]]:
 
 
 def test_it_records_the_version_arxiv_sends(network: FakeNetwork, announced) -> None:
-    network.serve_arxiv(entry_at(3))
+    network.serve_arxiv(arxiv_entry_at_version(3))
     run = services.import_arxiv_ids(ids=[arxiv_entry_id(V3_ENTRY)])
     assert run.created == 1
     assert Paper.objects.get(arxiv_id="2204.08348").latest_version == 3
@@ -48,7 +44,7 @@ def test_it_records_the_version_arxiv_sends(network: FakeNetwork, announced) -> 
 
 
 def test_it_records_the_version_when_one_paper_is_added_by_url(network: FakeNetwork) -> None:
-    network.serve_arxiv(entry_at(3))
+    network.serve_arxiv(arxiv_entry_at_version(3))
     paper = services.paper_import_by_arxiv_id(
         arxiv_id_or_url="https://arxiv.org/abs/2204.08348v1", interactive=True
     )
@@ -56,12 +52,12 @@ def test_it_records_the_version_when_one_paper_is_added_by_url(network: FakeNetw
 
 
 def test_it_raises_the_version_and_announces_it_once(network: FakeNetwork, announced) -> None:
-    network.serve_arxiv(entry_at(1))
+    network.serve_arxiv(arxiv_entry_at_version(1))
     services.import_arxiv_ids(ids=["2204.08348"])
     paper = Paper.objects.get(arxiv_id="2204.08348")
     assert paper.latest_version == 1
 
-    network.serve_arxiv(entry_at(3))
+    network.serve_arxiv(arxiv_entry_at_version(3))
     run = services.import_arxiv_ids(ids=["2204.08348"])
     assert (run.updated, run.unchanged) == (1, 0)
     paper.refresh_from_db()
@@ -73,12 +69,12 @@ def test_it_raises_the_version_and_announces_it_once(network: FakeNetwork, annou
 
 
 def test_an_older_capture_never_lowers_it(network: FakeNetwork, announced) -> None:
-    network.serve_arxiv(entry_at(3))
+    network.serve_arxiv(arxiv_entry_at_version(3))
     services.import_arxiv_ids(ids=["2204.08348"])
     paper = Paper.objects.get(arxiv_id="2204.08348")
     updated_at = paper.updated_at
 
-    network.serve_arxiv(entry_at(2))  # a capture made while v2 was the latest
+    network.serve_arxiv(arxiv_entry_at_version(2))  # a capture made while v2 was the latest
     run = services.import_arxiv_ids(ids=["2204.08348"])
     assert (run.updated, run.unchanged) == (0, 1)  # nothing else differs: not written
     paper.refresh_from_db()
@@ -89,9 +85,9 @@ def test_an_older_capture_never_lowers_it(network: FakeNetwork, announced) -> No
 def test_an_older_capture_with_other_changes_still_keeps_the_version(
     network: FakeNetwork,
 ) -> None:
-    network.serve_arxiv(entry_at(3))
+    network.serve_arxiv(arxiv_entry_at_version(3))
     services.import_arxiv_ids(ids=["2204.08348"])
-    older = entry_at(1)
+    older = arxiv_entry_at_version(1)
     older = re.sub(r"<title>.*?</title>", "<title>The first title</title>", older, count=2)
     network.serve_arxiv(older)
     run = services.import_arxiv_ids(ids=["2204.08348"])
@@ -105,7 +101,7 @@ def test_a_saved_file_raises_it_and_an_older_file_does_not_lower_it(
 ) -> None:
     for version in (1, 4, 2):
         path = tmp_path / f"v{version}.xml"
-        path.write_text(entry_at(version))
+        path.write_text(arxiv_entry_at_version(version))
         services.import_file(path=path)
     paper = Paper.objects.get(arxiv_id="2204.08348")
     assert paper.latest_version == 4
