@@ -8,7 +8,7 @@
 # author read, and a mark on them would then say what nobody knows. They are never marked.
 #
 # The Notification kind check gains "version" (SQLite rebuilds groups_notification, which has
-# no triggers).
+# no triggers); Activity's kinds too (choices only: no SQL).
 import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
@@ -55,6 +55,24 @@ class Migration(migrations.Migration):
                 condition=models.Q(kind__in=KINDS), name="notification_kind_valid"
             ),
         ),
+        migrations.AlterField(
+            model_name="activity",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "created the group"),
+                    ("joined", "joined"),
+                    ("left", "left"),
+                    ("removed", "removed a member"),
+                    ("role", "changed a role"),
+                    ("nominated", "nominated"),
+                    ("withdrew", "withdrew"),
+                    ("archived", "archived"),
+                    ("version", "posted a new version of"),
+                ],
+                max_length=12,
+            ),
+        ),
         migrations.CreateModel(
             name="VersionNotice",
             fields=[
@@ -80,15 +98,6 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="papers.paper",
-                    ),
-                ),
-                (
-                    "session",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="groups.discussionsession",
                     ),
                 ),
             ],

@@ -184,16 +184,13 @@ class Notification(Delivery):
 
 class VersionNotice(models.Model):
     """That a group which discussed a paper was told of one of its new arXiv versions: claimed
-    (created) before its members' notifications are recorded, so that two imports or two
-    workers tell each group once per paper and version. The group's home lists the latest."""
+    (created) in the transaction that records its members' notifications and the line on the
+    group's home, so that two imports or two workers tell each group once per paper and version
+    (groups.notifications.versions)."""
 
     group = models.ForeignKey(ReadingGroup, on_delete=models.CASCADE, related_name="+")
     paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
     version = models.PositiveSmallIntegerField()
-    # The group's last session on the paper when it was told: where its notes are.
-    session = models.ForeignKey(
-        "groups.DiscussionSession", on_delete=models.SET_NULL, null=True, related_name="+"
-    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
