@@ -141,3 +141,14 @@ def test_two_workers_at_once_tell_the_group_once(cast: Cast, discussed: Paper) -
     assert errors == []
     assert sorted(len(ids) for ids in results) == [0, 3]
     assert Notification.objects.filter(kind="version").count() == 3
+
+
+def test_staff_see_who_was_told_in_the_admin(
+    cast: Cast, network: FakeNetwork, discussed: Paper, on_commit
+) -> None:
+    with on_commit():
+        _import(network, 3)
+    listing = cast.client("staff").get("/admin/groups/versionnotice/", {"q": V3_ID})
+    assert listing.status_code == 200
+    assert cast.group.name in listing.content.decode()
+    assert cast.client("member").get("/admin/groups/versionnotice/").status_code == 302
