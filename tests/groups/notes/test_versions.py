@@ -10,12 +10,11 @@ from django.urls import reverse
 
 from groups.models import Nomination, Note, User
 from groups.notes.services import note_create, note_edit
-from papers import services
 from papers.models import Paper
 from tests.factories import NominationFactory
 from tests.groups.notes.conftest import Discussed, make_session, make_thread
 from tests.network import FakeNetwork
-from tests.papers.conftest import V3_ID, arxiv_entry_at_version
+from tests.papers.conftest import V3_ID, import_at_version
 from tests.people import client_for
 
 pytestmark = pytest.mark.django_db
@@ -33,16 +32,10 @@ def _marks(user: User | None, subject, **headers: str) -> list[tuple[str, str]]:
     return MARK.findall(response.content.decode())
 
 
-def _import(network: FakeNetwork, version: int) -> Paper:
-    network.serve_arxiv(arxiv_entry_at_version(version))
-    services.import_arxiv_ids(ids=[V3_ID])
-    return Paper.objects.get(arxiv_id=V3_ID)
-
-
 @pytest.fixture
 def imported(private: Discussed, network: FakeNetwork) -> Discussed:
     """The private cast discussing 2204.08348, imported from arXiv while v1 was its latest."""
-    paper = _import(network, 1)
+    paper = import_at_version(network, 1)
     nomination = NominationFactory(group=private.group, paper=paper, nominated_by=private.member)
     private.nomination, private.session = nomination, make_session(nomination)
     return private
@@ -51,7 +44,7 @@ def imported(private: Discussed, network: FakeNetwork) -> Discussed:
 def test_a_note_remembers_the_version_it_was_written_about(imported, network) -> None:
     on_nomination = note_create(author=imported.member, subject=imported.nomination, body="v1")
     on_session = note_create(author=imported.member, subject=imported.session, body="v1 too")
-    _import(network, 3)
+    import_at_version(network, 3)
     later = note_create(author=imported.owner, subject=imported.nomination, body="On v3")
     assert (on_nomination.paper_version, on_session.paper_version) == (1, 1)
     assert later.paper_version == 3
@@ -73,7 +66,7 @@ def test_the_thread_marks_older_notes_once_a_new_version_is_imported(
     for user in readers:
         assert _marks(user, thread) == []
 
-    _import(network, 3)
+    import_at_version(network, 3)
     note_create(author=imported.owner, subject=thread, body="About v3")
     expected = [(f"https://arxiv.org/abs/{V3_ID}v3", "written about v1; v3 is out")]
     for user in readers:
@@ -89,7 +82,7 @@ def test_the_mark_shows_on_a_warm_page_after_a_rise_without_a_note_written(
     note_create(author=imported.member, subject=imported.nomination, body="About v1")
     version = Nomination.objects.get(pk=imported.nomination.pk).notes_version
     assert _marks(imported.other_member, imported.nomination) == []  # cached, unmarked
-    _import(network, 2)
+    import_at_version(network, 2)
     assert Nomination.objects.get(pk=imported.nomination.pk).notes_version == version
     assert [text for _, text in _marks(imported.other_member, imported.nomination)] == [
         "written about v1; v2 is out"
@@ -99,13 +92,13 @@ def test_the_mark_shows_on_a_warm_page_after_a_rise_without_a_note_written(
 def test_notes_from_before_versions_were_kept_are_not_marked(imported, network) -> None:
     note = note_create(author=imported.member, subject=imported.nomination, body="Old note")
     Note.objects.filter(pk=note.pk).update(paper_version=None)  # as migration 0019 left them
-    _import(network, 3)
+    import_at_version(network, 3)
     assert _marks(imported.member, imported.nomination) == []
 
 
 def test_the_note_page_and_its_htmx_content_show_the_mark(imported, network) -> None:
     note = note_create(author=imported.member, subject=imported.nomination, body="About v1")
-    _import(network, 3)
+    import_at_version(network, 3)
     client = client_for(imported.member)
     url = reverse("note_detail", args=[imported.group.slug, note.pk])
     for headers in ({}, {"HX-Request": "true"}):
@@ -116,7 +109,7 @@ def test_the_note_page_and_its_htmx_content_show_the_mark(imported, network) -> 
 
 def test_outsiders_see_no_thread_and_no_mark(imported, network) -> None:
     note_create(author=imported.member, subject=imported.nomination, body="About v1")
-    _import(network, 3)
+    import_at_version(network, 3)
     response = client_for(imported.outsider).get(_thread_url(imported.nomination))
     assert response.status_code == 404
     assert client_for(None).get(_thread_url(imported.nomination)).status_code == 404

@@ -12,13 +12,12 @@ from django.utils import timezone
 from groups.models import Activity, GroupEmailSettings, Notification, VersionNotice
 from groups.notifications.tasks import send_version_notices
 from groups.notifications.versions import version_notices_record
-from papers import services
 from papers.models import Paper
 from tests.concurrency import at_once, postgres_threads
 from tests.factories import DiscussionSessionFactory, MembershipFactory, NominationFactory
 from tests.groups.notifications.conftest import html_of, sent_to
 from tests.network import FakeNetwork
-from tests.papers.conftest import V3_ID, arxiv_entry_at_version
+from tests.papers.conftest import V3_ID, import_at_version
 from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +25,6 @@ pytestmark = pytest.mark.django_db
 
 def to(*users) -> list[str]:
     return sorted(user.email for user in users)
-
-
-def _import(network: FakeNetwork, version: int) -> Paper:
-    network.serve_arxiv(arxiv_entry_at_version(version))
-    services.import_arxiv_ids(ids=[V3_ID])
-    return Paper.objects.get(arxiv_id=V3_ID)
 
 
 @pytest.fixture
@@ -43,7 +36,7 @@ def on_commit(django_capture_on_commit_callbacks):
 def discussed(cast: Cast, network: FakeNetwork) -> Paper:
     """2204.08348 imported at v1, discussed by the cast's group last week; the other group
     only nominated it and meets about it next week (it has not discussed it)."""
-    paper = _import(network, 1)
+    paper = import_at_version(network, 1)
     DiscussionSessionFactory(
         group=cast.group, paper=paper, starts_at=timezone.now() - timedelta(days=7)
     )
@@ -56,7 +49,7 @@ def test_an_import_of_a_new_version_tells_the_group_that_discussed_it_once(
     cast: Cast, network: FakeNetwork, discussed: Paper, on_commit
 ) -> None:
     with on_commit():
-        _import(network, 3)
+        import_at_version(network, 3)
     # Everyone in the group, nobody of the group that has not met about it, no outsider.
     assert sent_to() == to(cast.owner, cast.organizer, cast.member)
     message = mail.outbox[0]
@@ -68,13 +61,13 @@ def test_an_import_of_a_new_version_tells_the_group_that_discussed_it_once(
 
     mail.outbox.clear()
     with on_commit():
-        _import(network, 3)  # the same answer again: no rise, nothing sent
+        import_at_version(network, 3)  # the same answer again: no rise, nothing sent
     with on_commit():
         send_version_notices.delay(paper_ids=[discussed.pk])  # a rerun of the task
     assert mail.outbox == []
 
     with on_commit():
-        _import(network, 4)  # the next version is news again
+        import_at_version(network, 4)  # the next version is news again
     assert sent_to() == to(cast.owner, cast.organizer, cast.member)
 
 
@@ -82,10 +75,10 @@ def test_an_older_capture_tells_nobody(
     cast: Cast, network: FakeNetwork, discussed: Paper, on_commit
 ) -> None:
     with on_commit():
-        _import(network, 3)
+        import_at_version(network, 3)
     mail.outbox.clear()
     with on_commit():
-        _import(network, 2)
+        import_at_version(network, 2)
     assert mail.outbox == []
 
 
@@ -97,7 +90,7 @@ def test_members_get_it_as_they_chose_for_session_news(
         user=cast.organizer, group=cast.group, delivery=GroupEmailSettings.Delivery.DAILY
     )
     with on_commit():
-        _import(network, 3)
+        import_at_version(network, 3)
     assert sent_to() == to(cast.member)
     waiting = Notification.objects.get(user=cast.organizer)
     assert (waiting.kind, waiting.daily, waiting.status) == ("version", True, "pending")
@@ -106,7 +99,7 @@ def test_members_get_it_as_they_chose_for_session_news(
 
 def test_the_group_home_says_so(cast: Cast, network: FakeNetwork, discussed: Paper, on_commit):
     with on_commit():
-        _import(network, 3)
+        import_at_version(network, 3)
     activity = Activity.objects.get(kind=Activity.Kind.VERSION)
     assert activity.group == cast.group
     page = cast.client("member").get(reverse("group_home", args=[cast.group.slug]))
@@ -147,7 +140,7 @@ def test_staff_see_who_was_told_in_the_admin(
     cast: Cast, network: FakeNetwork, discussed: Paper, on_commit
 ) -> None:
     with on_commit():
-        _import(network, 3)
+        import_at_version(network, 3)
     listing = cast.client("staff").get("/admin/groups/versionnotice/", {"q": V3_ID})
     assert listing.status_code == 200
     assert cast.group.name in listing.content.decode()
