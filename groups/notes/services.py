@@ -113,8 +113,9 @@ def note_create(*, author: User, subject: Subject, body: str, parent: Note | Non
 
     The note remembers the subject's paper's latest arXiv version (`Note.paper_version`), which
     an edit keeps. Raises ValidationError for an empty or too long body, a locked thread, or a
-    parent that is on another subject, deleted or hidden. Posting the same text to the same place again within a few seconds (a
-    double click, a resent form) returns the first note instead of making a second.
+    parent that is on another subject, deleted or hidden. Posting the same text to the same
+    place again within a few seconds (a double click, a resent form) returns the first note
+    instead of making a second.
     """
     body = _clean_body(body)
     # Lock the subject: two identical posts at once are then seen one after the other, and a
@@ -174,7 +175,8 @@ def note_edit(*, note: Note, user: User, body: str) -> Note:
 
     The note keeps the paper version it was written about: an edit is mostly a correction, and
     a note first written about v1 and then fixed for a typo still argues about v1 (a note on the
-    new version is a new note or a reply). Saving the same text again changes nothing (no empty revision).
+    new version is a new note or a reply). Saving the same text again changes nothing (no
+    empty revision).
     """
     if note.author_id != user.pk:
         raise PermissionDenied("Only its author can edit a note.")

@@ -145,3 +145,8 @@ def test_staff_see_who_was_told_in_the_admin(
     assert listing.status_code == 200
     assert cast.group.name in listing.content.decode()
     assert cast.client("member").get("/admin/groups/versionnotice/").status_code == 302
+
+
+def test_the_email_settings_say_which_switch_governs_it(cast: Cast) -> None:
+    page = cast.client("member").get(reverse("email_settings"))
+    assert "new arXiv versions of papers the group discussed" in page.content.decode()
