@@ -5,7 +5,7 @@
 What it does, in one run:
 
 1. Creates and migrates the database `paperclub_bench_pages` (BENCH_DATABASE_URL to put it
-   elsewhere) and regenerates its rows: group "bench-small" (500 open nominations, 20 members,
+   elsewhere; BENCH_REDIS_URL for its cache, Redis db 9 by default) and regenerates its rows: group "bench-small" (500 open nominations, 20 members,
    ~2,000 votes), group "bench-large" (the same 500 papers, 200 members, ~15,000 votes) and a
    thread of 2,000 notes on one bench-small nomination. Seeded, so every run has the same data.
 2. Starts gunicorn (1 sync worker) with production settings on a free local port, serving
@@ -85,7 +85,7 @@ PRODUCTION_ENV = {
     "BEHIND_TLS_PROXY": "0",
     "SECURE_HSTS_SECONDS": "0",
     "DATABASE_URL": DATABASE_URL,
-    "REDIS_URL": "redis://127.0.0.1:6379/9",
+    "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
     "CONN_MAX_AGE": "60",
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     "STATIC_ROOT": str(Path(tempfile.gettempdir()) / "paperclub-bench-pages-static"),

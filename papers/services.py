@@ -37,6 +37,7 @@ from papers.parsing import (
     parse_saved_file,
     split_arxiv_id,
 )
+from papers.signals import paper_versions_rose
 from papers.upsert import records_write
 
 __all__ = [
@@ -140,12 +141,14 @@ def _records_import(
     unique, duplicates = _deduplicated(records)
     skips = [*skipped, *duplicates]
     created = updated = unchanged = 0
+    versions_rose: list[int] = []
     for start in range(0, len(unique), CHUNK):
         written = records_write(unique[start : start + CHUNK])
         skips.extend(written.errors)  # records whose fields proved unusable when read
         created += written.created
         updated += written.updated
         unchanged += written.unchanged
+        versions_rose += written.versions_rose
         if progress:
             progress(min(start + CHUNK, len(unique)), len(unique))
     ImportSkip.objects.bulk_create(
@@ -153,6 +156,9 @@ def _records_import(
     )
     if created or updated:
         search_index_soon()  # new and changed papers become searchable after the commit
+    if versions_rose:
+        # Groups tell those who discussed them, after the commit (papers.signals).
+        paper_versions_rose.send(sender=papers_import_records, paper_ids=sorted(versions_rose))
     run.created, run.updated, run.unchanged, run.skipped = created, updated, unchanged, len(skips)
     run.days = sorted({record.day.isoformat() for record in unique if record.day})
     run.status = ImportRun.Status.SUCCEEDED

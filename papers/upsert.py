@@ -10,6 +10,10 @@ What callers may rely on (`records_write`, called inside a transaction):
   as created by the run whose INSERT (or COPY) created it, as updated by the run whose UPDATE
   changed it (or which put it on a day's list it was not on), and as unchanged otherwise. The
   statements say which rows they wrote (RETURNING), so no run counts what another one did.
+- A paper's `latest_version` only rises: a re-import of an older arXiv capture keeps the newer
+  version (and is not "updated" for it). `Written.versions_rose` names the stored papers whose
+  record carried a newer version than the one read in step 1 (two imports at once may both
+  name one; papers.signals.paper_versions_rose says what receivers do about that).
 - No text-search work happens here: a row whose title, abstract, authors or keywords change,
   or a new one, gets `search_indexed_at` NULL, and papers.indexing indexes it after the commit.
 
@@ -77,6 +81,9 @@ DATA_FIELDS = (
     "withdrawn",
 )
 TEXT_FIELDS = ("title", "abstract", "authors", "ai_keywords")
+# Columns an import only raises: the latest arXiv version seen (an older capture, read again,
+# must not make a paper look older than it is; notes compare their version with it).
+NEVER_LOWERED = ("latest_version",)
 BATCH = "papers_import_batch"
 BATCH_COLUMNS = ("arxiv_id", *DATA_FIELDS, "import_hash", "content_hash")
 NEW_COLUMNS = (*BATCH_COLUMNS, "hidden", "created_at", "updated_at")
@@ -88,10 +95,14 @@ class Written:
     updated: int = 0
     unchanged: int = 0
     errors: list[RecordError] = field(default_factory=list)
+    # Stored papers whose record carries a newer arXiv version than the stored one (ids).
+    versions_rose: list[int] = field(default_factory=list)
 
 
 @dataclass
 class _Stored:
+    paper_id: int
+    latest_version: int
     import_hash: str
     content_hash: str
     days: set[str]
@@ -117,7 +128,8 @@ def _stored(cursor: Any, records: Sequence[PaperRecord]) -> dict[str, _Stored]:
     ids = [record.arxiv_id for record in records]
     days = sorted({record.day.isoformat() for record in records if record.day})
     select = (
-        "SELECT p.arxiv_id, p.import_hash, p.content_hash, l.day FROM papers_paper p "
+        "SELECT p.arxiv_id, p.id, p.latest_version, p.import_hash, p.content_hash, l.day "
+        "FROM papers_paper p "
         "LEFT JOIN papers_dailylisting l ON l.paper_id = p.id AND "
     )
     if _postgres():
@@ -129,8 +141,10 @@ def _stored(cursor: Any, records: Sequence[PaperRecord]) -> dict[str, _Stored]:
             [json.dumps(days), json.dumps(ids)],
         )
     stored: dict[str, _Stored] = {}
-    for arxiv_id, import_hash, content_hash, day in cursor.fetchall():
-        known = stored.setdefault(arxiv_id, _Stored(import_hash, content_hash, set()))
+    for arxiv_id, paper_id, version, import_hash, content_hash, day in cursor.fetchall():
+        known = stored.setdefault(
+            arxiv_id, _Stored(paper_id, version, import_hash, content_hash, set())
+        )
         if day is not None:
             known.days.add(str(day))
     return stored
@@ -264,9 +278,13 @@ def records_write(records: Sequence[PaperRecord]) -> Written:
                 continue  # unchanged: not even read
             content = record.content_digest()
             counters_only = content == known.content_hash
-            if not counters_only and (error := record.resolve()):
-                written.errors.append(error)
-                continue
+            if not counters_only:
+                if error := record.resolve():
+                    written.errors.append(error)
+                    continue
+                # Counters alone never carry a version; the other fields were just read.
+                if record.fields.get("latest_version", 0) > known.latest_version:
+                    written.versions_rose.append(known.paper_id)
             changed.append(
                 rows.row(record, None if counters_only else content, counters_only=counters_only)
             )
@@ -401,7 +419,7 @@ def _batch_write(
     text_changed = " OR ".join(_differs(name) for name in TEXT_FIELDS)
     cursor.execute(
         "UPDATE papers_paper SET "
-        + ", ".join(f"{name} = COALESCE(b.{name}, papers_paper.{name})" for name in DATA_FIELDS)
+        + ", ".join(f"{name} = {_new_value(name)}" for name in DATA_FIELDS)
         + ", updated_at = %s, import_hash = b.import_hash, "
         "content_hash = COALESCE(b.content_hash, papers_paper.content_hash), "
         f"search_indexed_at = CASE WHEN {text_changed} THEN NULL "
@@ -416,7 +434,19 @@ def _batch_write(
     return created, updated
 
 
+def _new_value(name: str) -> str:
+    """The stored column's value after the UPDATE: the batch's when it carries one. The arXiv
+    version only ever rises: a re-import of an older capture keeps the newer version."""
+    if name in NEVER_LOWERED:
+        return (
+            f"CASE WHEN b.{name} > papers_paper.{name} THEN b.{name} ELSE papers_paper.{name} END"
+        )
+    return f"COALESCE(b.{name}, papers_paper.{name})"
+
+
 def _differs(name: str) -> str:
+    if name in NEVER_LOWERED:  # only a higher value changes it (NULL > x is not true)
+        return f"(b.{name} > papers_paper.{name})"
     distinct = "IS DISTINCT FROM" if _postgres() else "IS NOT"
     return f"(b.{name} IS NOT NULL AND b.{name} {distinct} papers_paper.{name})"
 

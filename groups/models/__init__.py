@@ -15,6 +15,7 @@ from groups.models.email import (
     GroupEmailSettings,
     Notification,
     UnsentTask,
+    VersionNotice,
 )
 from groups.models.fairness import BallotRound, BallotRoundVoter
 from groups.models.groups import (
@@ -70,6 +71,7 @@ __all__ = [
     "TimePoll",
     "UnsentTask",
     "User",
+    "VersionNotice",
     "Vote",
     "validate_timezone",
 ]

@@ -135,6 +135,7 @@ class Notification(Delivery):
         POLL = "poll", "Time poll"
         QUORUM = "quorum", "Quorum warning"
         READINESS = "readiness", "Readiness warning"
+        VERSION = "version", "New version of a paper discussed"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -167,6 +168,7 @@ class Notification(Delivery):
                         "poll",
                         "quorum",
                         "readiness",
+                        "version",
                     ]
                 ),
                 name="notification_kind_valid",
@@ -178,6 +180,29 @@ class Notification(Delivery):
 
     def __str__(self) -> str:
         return f"{self.key} to {self.user_id} ({self.status})"
+
+
+class VersionNotice(models.Model):
+    """That a group which discussed a paper was told of one of its new arXiv versions: claimed
+    (created) in the transaction that records its members' notifications and the line on the
+    group's home, so that two imports or two workers tell each group once per paper and version
+    (groups.notifications.versions)."""
+
+    group = models.ForeignKey(ReadingGroup, on_delete=models.CASCADE, related_name="+")
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "paper", "version"], name="one_version_notice_per_group"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} of paper {self.paper_id} told to group {self.group_id}"
 
 
 class UnsentTask(models.Model):

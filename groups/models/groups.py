@@ -458,6 +458,7 @@ class Activity(models.Model):
         NOMINATED = "nominated", "nominated"
         WITHDREW = "withdrew", "withdrew"
         ARCHIVED = "archived", "archived"
+        VERSION = "version", "posted a new version of"  # by arXiv: no actor
 
     group = models.ForeignKey(ReadingGroup, on_delete=models.CASCADE, related_name="activities")
     actor = models.ForeignKey(

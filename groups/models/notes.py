@@ -24,7 +24,8 @@ NOTE_MAX_LENGTH = 20_000
 
 # One note as the thread's tree sees it: (id, parent_id, author_id, is_deleted, is_hidden).
 TreeRow = tuple[int, int | None, int | None, bool, bool]
-# id, author id, author's display name and username, body HTML, created, edited, deleted, hidden
+# id, author id, author's display name and username, body HTML, created, edited, deleted, hidden,
+# the paper's version it was written about
 NoteRowValues = tuple[
     int,
     int | None,
@@ -35,6 +36,7 @@ NoteRowValues = tuple[
     datetime | None,
     datetime | None,
     datetime | None,
+    int | None,
 ]
 
 
@@ -93,6 +95,7 @@ class NoteQuerySet(models.QuerySet["Note"]):
             "edited_at",
             "deleted_at",
             "hidden_at",
+            "paper_version",
         )
 
 
@@ -128,6 +131,10 @@ class Note(models.Model):
         blank=True,
         related_name="+",
     )
+    # The subject's paper's latest arXiv version when the note was written (an edit keeps it):
+    # the thread marks notes about an older version than the paper's latest. None for notes
+    # written before versions were kept (migration 0019), which are not marked.
+    paper_version = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     objects = NoteQuerySet.as_manager()
 

@@ -47,6 +47,10 @@ class RowView:
     csrf_token: str = ""  # for the organizers' hide forms
     standalone: bool = False  # a note's own page: no fold links, replies open the reply page
     highlight: int | None = None  # the note just written, marked "is-new"
+    # The subject's paper's latest arXiv version and its arXiv id: notes written about an older
+    # version are marked "written about v1; v3 is out" (0: mark none).
+    paper_version: int = 0
+    arxiv_id: str = ""
     # The reader's zone (the active one), its name and the month abbreviations, looked up once:
     # Django's date formatting per row was a third of the rows' time.
     zone: tzinfo = field(init=False)
@@ -63,7 +67,7 @@ class RowView:
 
     def __post_init__(self) -> None:
         # Escaped once: these are printed in every row.
-        for name in ("thread_url", "note_urls", "order", "collapsed", "csrf_token"):
+        for name in ("thread_url", "note_urls", "order", "collapsed", "csrf_token", "arxiv_id"):
             object.__setattr__(self, name, html.escape(getattr(self, name)))
         object.__setattr__(self, "zone", timezone.get_current_timezone())
         object.__setattr__(self, "zone_name", html.escape(timezone.get_current_timezone_name()))
@@ -150,6 +154,8 @@ def _content_parts(
             f'<a class="note-edited" href="{link}" title="Edited {view.time(note.edited_at)} '
             f'{zone}">edited</a>\n'
         )
+    if note.paper_version and note.paper_version < view.paper_version:
+        meta.append(_version_mark(note.paper_version, view))
     if note.is_hidden:
         meta.append('<span class="badge note-hidden-badge">hidden from members</span>\n')
     # Sanitized before it was stored (see the module docstring): printed as it is.
@@ -161,6 +167,16 @@ def _content_parts(
         parts.append(_actions(pk, view, own=_own(note, view), hidden=note.is_hidden))
     parts.append("</div>")
     return actions
+
+
+def _version_mark(version: int, view: RowView) -> str:
+    """ "written about v1; v3 is out", linking to the new version's abstract page on arXiv."""
+    latest = view.paper_version
+    return (
+        f'<a class="tag note-version" href="https://arxiv.org/abs/{view.arxiv_id}v{latest}" '
+        f'title="This note was written when v{version} was the latest version of the paper">'
+        f"written about v{version}; v{latest} is out</a>\n"
+    )
 
 
 def _own(note: ShownNote, view: RowView) -> bool:
@@ -294,11 +310,13 @@ class SharedRows:
 def shared_rows_key(subject: Subject, view: RowView) -> str:
     """Where the cache keeps a subject's shared rows: everything they depend on is in it (the
     version changes with every write of a note, and of its author's names: migrations 0012 and
-    0018), but the reader, and the time their "ago" texts are worked out for."""
+    0018; the paper's latest arXiv version, which an import raises, decides the notes' version
+    marks), but the reader, and the time their "ago" texts are worked out for."""
     kind = "n" if isinstance(subject, Nomination) else "s"
     audience = "members" if view.member else "visitors"
     return (
-        f"notes:rows:{kind}{subject.pk}:{subject.notes_version}:{view.order}:{audience}:"
+        f"notes:rows:{kind}{subject.pk}:{subject.notes_version}:v{view.paper_version}:"
+        f"{view.order}:{audience}:"
         f"{'locked' if view.locked else 'open'}:{view.note_urls}:{view.zone_name}"
     )
 

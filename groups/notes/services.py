@@ -111,22 +111,26 @@ def _sync_mentions(note: Note, mentioned: list[User]) -> None:
 def note_create(*, author: User, subject: Subject, body: str, parent: Note | None = None) -> Note:
     """Posts a note (a reply when `parent` is given) on a subject; the caller checked membership.
 
-    Raises ValidationError for an empty or too long body, a locked thread, or a parent that is
-    on another subject, deleted or hidden. Posting the same text to the same place again within a few seconds (a
-    double click, a resent form) returns the first note instead of making a second.
+    The note remembers the subject's paper's latest arXiv version (`Note.paper_version`), which
+    an edit keeps. Raises ValidationError for an empty or too long body, a locked thread, or a
+    parent that is on another subject, deleted or hidden. Posting the same text to the same
+    place again within a few seconds (a double click, a resent form) returns the first note
+    instead of making a second.
     """
     body = _clean_body(body)
     # Lock the subject: two identical posts at once are then seen one after the other, and a
     # thread being locked (`thread_lock` takes the same row lock) is seen before or after, whole.
-    # The lock test rides in the same query.
-    locked = (
+    # The lock test and the paper's latest version (what the note is about) ride in the same
+    # query; the paper row is read, not locked (an import may be writing it).
+    locked, paper_version = (
         type(subject)
-        .objects.select_for_update()
+        .objects.select_for_update(of=("self",))
         .filter(pk=subject.pk)
         .annotate(locked=Exists(ThreadLock.objects.filter(**_lock_filter(subject))))
-        .values_list("locked", flat=True)
+        .values_list("locked", "paper__latest_version")
+        .get()
     )
-    if any(locked):
+    if locked:
         raise ValidationError("This thread is locked: no new notes or replies.", code="locked")
     if parent is not None:
         if (parent.nomination_id, parent.session_id) != _subject_key(subject):
@@ -158,6 +162,7 @@ def note_create(*, author: User, subject: Subject, body: str, parent: Note | Non
         parent=parent,
         body=body,
         body_html=body_html,
+        paper_version=paper_version,
     )
     _sync_mentions(note, mentioned)
     send_group_notices.delay_on_commit("note", note.pk)
@@ -168,7 +173,10 @@ def note_create(*, author: User, subject: Subject, body: str, parent: Note | Non
 def note_edit(*, note: Note, user: User, body: str) -> Note:
     """Replaces a note's body, keeping the earlier one as a NoteRevision. Only its author may.
 
-    Saving the same text again changes nothing (no empty revision).
+    The note keeps the paper version it was written about: an edit is mostly a correction, and
+    a note first written about v1 and then fixed for a typo still argues about v1 (a note on the
+    new version is a new note or a reply). Saving the same text again changes nothing (no
+    empty revision).
     """
     if note.author_id != user.pk:
         raise PermissionDenied("Only its author can edit a note.")
@@ -278,6 +286,7 @@ class ShownNote:
     edited_at: datetime | None
     is_deleted: bool
     is_hidden: bool
+    paper_version: int | None = None  # the paper's version it was written about (None: unknown)
 
     @classmethod
     def of(cls, note: Note) -> ShownNote:
@@ -290,6 +299,7 @@ class ShownNote:
             edited_at=note.edited_at,
             is_deleted=note.is_deleted,
             is_hidden=note.is_hidden,
+            paper_version=note.paper_version,
         )
 
 
@@ -422,6 +432,7 @@ def thread_items(places: Sequence[ThreadPlace]) -> list[ThreadItem]:
             edited_at=edited_at,
             is_deleted=deleted_at is not None,
             is_hidden=hidden_at is not None,
+            paper_version=paper_version,
         )
         for (
             pk,
@@ -433,6 +444,7 @@ def thread_items(places: Sequence[ThreadPlace]) -> list[ThreadItem]:
             edited_at,
             deleted_at,
             hidden_at,
+            paper_version,
         ) in Note.objects.filter(id__in_ids=wanted).for_rows()
     }
     return [

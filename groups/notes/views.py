@@ -134,6 +134,8 @@ def _row_view(
         csrf_token=get_token(request) if organizer else "",
         standalone=standalone,
         highlight=highlight,
+        paper_version=subject.paper.latest_version,  # the paper comes with its subject
+        arxiv_id=subject.paper.arxiv_id,
     )
 
 

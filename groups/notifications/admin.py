@@ -7,6 +7,7 @@ from groups.models import (
     DigestEmail,
     Notification,
     UnsentTask,
+    VersionNotice,
 )
 
 
@@ -32,3 +33,13 @@ class NotificationAdmin(admin.ModelAdmin):
 class UnsentTaskAdmin(admin.ModelAdmin):
     list_display = ["name", "args", "created_at"]
     readonly_fields = [f.name for f in UnsentTask._meta.fields]
+
+
+@admin.register(VersionNotice)
+class VersionNoticeAdmin(admin.ModelAdmin):
+    """Which group was told of which new arXiv version of a paper it discussed (once each)."""
+
+    list_display = ["paper", "version", "group", "created_at"]
+    search_fields = ["paper__arxiv_id", "paper__title", "group__name"]
+    list_select_related = ["paper", "group"]
+    readonly_fields = [f.name for f in VersionNotice._meta.fields]

@@ -35,3 +35,6 @@ class GroupEmailForm(forms.ModelForm):
     class Meta:
         model = GroupEmailSettings
         fields = ["nominations", "sessions", "replies", "mentions", "delivery"]
+        help_texts = {
+            "sessions": "also reminders, and new arXiv versions of papers the group discussed"
+        }

@@ -45,6 +45,7 @@ SWITCH_OF_KIND: dict[str, str] = {
     Notification.Kind.POLL: "sessions",
     Notification.Kind.QUORUM: "sessions",
     Notification.Kind.READINESS: "sessions",
+    Notification.Kind.VERSION: "sessions",
 }
 
 

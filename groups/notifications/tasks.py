@@ -39,6 +39,7 @@ from groups.notifications.sessions import (
     session_notice_send,
     session_reminders_send,
 )
+from groups.notifications.versions import version_notices_record
 
 logger = logging.getLogger(__name__)
 
@@ -228,6 +229,22 @@ def send_notification_summaries() -> int:
 def send_notification_summary(self: Task, user_id: int) -> int:
     """Sends one person's daily summary of group notifications."""
     return notification_summary_send(user_id=user_id, final_attempt=_last_attempt(self))
+
+
+# --- New arXiv versions of papers groups discussed (issue 16, item 6) ----------------------
+
+
+def version_notices_after_import(*, paper_ids: list[int], **_signal: object) -> None:
+    """Receives papers' `paper_versions_rose` (inside the import's transaction): the groups
+    that discussed those papers are told after the commit."""
+    send_version_notices.delay_on_commit(list(paper_ids))
+
+
+@shared_task(name="groups.send_version_notices", base=RecordedTask)
+def send_version_notices(paper_ids: list[int]) -> int:
+    """Tells the groups that discussed these papers of their new version (each group once per
+    paper and version) and queues the immediate emails; returns how many."""
+    return _send_notifications(version_notices_record(paper_ids=paper_ids))
 
 
 # --- Time polls: invitations, the reminder to those who have not answered, closing ----------

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from groups.models import Note
 from groups.notes.services import note_create
+from papers.models import Paper
 from tests.browser.conftest import screenshot
 from tests.groups.notes.conftest import make_discussed
 from tests.shared import shared_file
@@ -283,3 +284,20 @@ def test_it_runs_no_script_from_xss_payloads(browser, live_server, open_as) -> N
     screenshot(page, "notes-xss")
     # Only the first page of 200 notes; alerts would have been recorded as problems.
     assert [p for p in page.problems if not p.startswith("console error: Failed to load")] == []
+
+
+@pytest.mark.parametrize("width", [1200, 390])
+def test_it_marks_notes_about_an_older_version(browser, live_server, open_as, width: int) -> None:
+    cast = make_discussed("private")
+    nomination = cast.nomination
+    note_create(author=cast.member, subject=nomination, body="The ablation in **v1** is thin.")
+    Paper.objects.filter(pk=nomination.paper_id).update(latest_version=3)  # an import raised it
+    note_create(author=cast.other_member, subject=nomination, body="v3 adds the missing runs.")
+    page = open_as(browser, live_server, cast.other_member, width=width)
+    page.goto(reverse("note_thread", args=[cast.group.slug, "nominations", nomination.pk]))
+    mark = page.locator(".note-version")
+    expect(mark).to_have_count(1)
+    expect(mark).to_have_text("written about v1; v3 is out")
+    expect(mark).to_have_attribute("href", f"https://arxiv.org/abs/{nomination.paper.arxiv_id}v3")
+    screenshot(page, f"notes-version-mark-{width}")
+    assert page.problems == []

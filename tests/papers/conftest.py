@@ -46,6 +46,30 @@ def arxiv_entry_id(index: int) -> str:
     return match.group(1)
 
 
+# The recorded answer's entry for 2204.08348, which arXiv sent as its v3.
+V3_ENTRY = 3
+V3_ID = "2204.08348"
+
+
+def arxiv_entry_at_version(version: int) -> str:
+    """A feed of the recorded v3 entry as arXiv would have sent it when `version` was the
+    latest (its id says v<version>; the rest is the recorded text)."""
+    feed = arxiv_feed(V3_ENTRY)
+    assert f"{V3_ID}v3</id>" in feed
+    return re.sub(rf"(<id>http://arxiv.org/abs/{V3_ID})v3(</id>)", rf"\1v{version}\2", feed)
+
+
+def import_at_version(network: FakeNetwork, version: int):
+    """Imports 2204.08348 from arXiv (through the fake network) as arXiv would have sent it
+    while `version` was its latest; returns the paper."""
+    from papers import services
+    from papers.models import Paper
+
+    network.serve_arxiv(arxiv_entry_at_version(version))
+    services.import_arxiv_ids(ids=[V3_ID])
+    return Paper.objects.get(arxiv_id=V3_ID)
+
+
 def listed_papers(count: int, day, **fields):
     """`count` papers on the daily list of `day`."""
     from papers.models import DailyListing
