@@ -115,8 +115,17 @@ def discuss(group: ReadingGroup, cast: Cast | None = None) -> Shelf:
 
 
 def filler(cast: Cast, count: int, *, day: date | None = None) -> list[Paper]:
-    """`count` more papers (factory text), each discussed by the group or, with `day`, listed then."""
-    papers = [PaperFactory() for _ in range(count)]
+    """`count` more papers, each discussed by the group or, with `day`, listed then. Their text
+    shares no word with the topics above: the factory's random sentences (and its keywords,
+    "language models") sometimes did, and a filler paper then matched a topic, at random."""
+    papers = [
+        PaperFactory(
+            title=f"Lighthouse logbook {number}",
+            abstract="Keepers logged tides, storms and ships along the northern coast.",
+            ai_keywords=["lighthouses", "tides"],
+        )
+        for number in range(count)
+    ]
     for number, paper in enumerate(papers):
         if day is None:
             held(cast, paper, days_ago=100 + number)
