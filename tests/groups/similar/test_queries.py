@@ -88,7 +88,10 @@ def test_suggestions_are_last_weeks_papers_most_like_what_the_group_read(cast: C
     listed(topic_paper("graphs"), SAMPLE_DAY)  # like nothing the group read
     listed(topic_paper("decoding2", hidden=True), SAMPLE_DAY)  # hidden by a moderator
     listed(topic_paper("diffusion2"), SAMPLE_DAY - timedelta(days=7))  # eight days before
-    voted(cast, listed(PaperFactory(), SAMPLE_DAY), status="open")  # nominated
+    lighthouses = PaperFactory(
+        title="Lighthouse logbooks", abstract="Keepers logged tides.", ai_keywords=[]
+    )
+    voted(cast, listed(lighthouses, SAMPLE_DAY), status="open")  # nominated
     listed(shelf.decoding, SAMPLE_DAY)  # discussed already
     found = suggestions(cast.group)
     assert {s.paper_id for s in found} == {decoding2.pk, diffusion2.pk, folding.pk}
