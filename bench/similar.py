@@ -212,8 +212,9 @@ def main() -> None:
     )
 
     def imported() -> None:
-        """A day's papers changed (50), as an import brings: the cache knows the others."""
-        Paper.objects.filter(pk__in=day).update(updated_at=timezone.now())
+        """A day's papers' text changed (50), as an import brings, and indexed again: the cache
+        knows the others."""
+        Paper.objects.filter(pk__in=day).update(search_indexed_at=timezone.now())
 
     def cold() -> None:
         cache.clear()

@@ -4,8 +4,8 @@ papers resemble what the group has read (arxiv-sanity-lite's idea, for a group).
 A group's *discussed* papers are those of its sessions held (`DiscussionSessionQuerySet.past`),
 each with its latest such session; what it has *read* adds the papers of its nominations that
 members voted for (any but withdrawn ones). Their TF-IDF index (`tfidf.Shelf`, idf from the
-group's own papers) is cached under a digest of the papers' ids and `updated_at`: a new session
-held, a vote on a new paper or a paper's text re-imported gives a new key, so an entry is never
+group's own papers) is cached under a digest of the papers' ids and text stamps (`text_stamp`): a
+new session held, a vote on a new paper or a paper's text changed gives a new key, so an entry is never
 stale and is never invalidated by hand. A warm lookup costs the one query that lists the group's
 papers (ids, dates, titles: what the page shows of them) and a cache read; a cold one also reads
 their text, once.
@@ -46,7 +46,7 @@ class ReadPaper:
     paper_id: int
     arxiv_id: str
     title: str
-    updated_at: datetime
+    indexed_at: datetime | None  # Paper.search_indexed_at: see text_stamp
     session_id: int | None = None
     discussed_at: datetime | None = None
 
@@ -80,17 +80,17 @@ def discussed_by_group(groups: Iterable[ReadingGroup]) -> dict[int, dict[int, Re
             "paper_id",
             "paper__arxiv_id",
             "paper__title",
-            "paper__updated_at",
+            "paper__search_indexed_at",
             "id",
             "starts_at",
         )
     )
     found: dict[int, dict[int, ReadPaper]] = {}
-    for group_id, paper_id, arxiv_id, title, updated_at, session_id, starts_at in rows:
+    for group_id, paper_id, arxiv_id, title, indexed_at, session_id, starts_at in rows:
         papers = found.setdefault(group_id, {})
         if paper_id not in papers:  # newest first: the first is the latest session
             papers[paper_id] = ReadPaper(
-                paper_id, arxiv_id, title, updated_at, session_id, starts_at
+                paper_id, arxiv_id, title, indexed_at, session_id, starts_at
             )
     return found
 
@@ -106,15 +106,24 @@ def read_papers(group: ReadingGroup) -> dict[int, ReadPaper]:
     voted = (
         Nomination.objects.filter(group=group, vote_count__gt=0)
         .exclude(status=Nomination.Status.WITHDRAWN)
-        .values_list("paper_id", "paper__arxiv_id", "paper__title", "paper__updated_at")
+        .values_list("paper_id", "paper__arxiv_id", "paper__title", "paper__search_indexed_at")
     )
-    for paper_id, arxiv_id, title, updated_at in voted:
-        read.setdefault(paper_id, ReadPaper(paper_id, arxiv_id, title, updated_at))
+    for paper_id, arxiv_id, title, indexed_at in voted:
+        read.setdefault(paper_id, ReadPaper(paper_id, arxiv_id, title, indexed_at))
     return read
 
 
-def _digest(kind: str, papers: Iterable[tuple[int, datetime]]) -> str:
-    text = ";".join(f"{pk}:{updated.isoformat()}" for pk, updated in sorted(papers))
+def text_stamp(indexed_at: datetime | None) -> str:
+    """What changes when a paper's text does, and only then: `Paper.search_indexed_at`, which
+    every change of its title, abstract, authors or keywords (an import's, a superuser's in the
+    admin) empties and papers.indexing sets again within a minute. Not `updated_at`, which every
+    re-import that moves the upvotes changes: the index of a group's recent papers would be
+    rebuilt after every daily import."""
+    return indexed_at.isoformat() if indexed_at else "pending"
+
+
+def _digest(kind: str, papers: Iterable[tuple[int, datetime | None]]) -> str:
+    text = ";".join(f"{pk}:{text_stamp(indexed)}" for pk, indexed in sorted(papers))
     return f"similar:{kind}:{hashlib.blake2b(text.encode(), digest_size=16).hexdigest()}"
 
 
@@ -128,7 +137,7 @@ def texts(paper_ids: Iterable[int]) -> list[tuple[int, Counter[str]]]:
 
 def shelf_of(read: dict[int, ReadPaper]) -> Shelf:
     """The TF-IDF index of these papers: from the memo, the cache, or built (one query)."""
-    key = _digest("shelf", ((pk, paper.updated_at) for pk, paper in read.items()))
+    key = _digest("shelf", ((pk, paper.indexed_at) for pk, paper in read.items()))
     shelf = _memo.get(key)
     if shelf is None:
         shelf = cache_read(key)
@@ -176,9 +185,9 @@ def suggestion_days() -> tuple[date, date] | None:
     return newest - timedelta(days=SUGGESTION_DAYS - 1), newest
 
 
-def _candidates(group: ReadingGroup) -> list[tuple[int, str, str, datetime]]:
+def _candidates(group: ReadingGroup) -> list[tuple[int, str, str, datetime | None]]:
     """The last week's listed papers the group has not nominated (open, scheduled or archived)
-    nor met about: (id, arXiv id, title, updated_at). One query (two with the days)."""
+    nor met about: (id, arXiv id, title, search_indexed_at). One query (two with the days)."""
     days = suggestion_days()
     if days is None:
         return []
@@ -191,20 +200,20 @@ def _candidates(group: ReadingGroup) -> list[tuple[int, str, str, datetime]]:
         .exclude(pk__in=nominated.values("paper_id"))
         .exclude(pk__in=met.values("paper_id"))
         .order_by()
-        .values_list("pk", "arxiv_id", "title", "updated_at")
+        .values_list("pk", "arxiv_id", "title", "search_indexed_at")
     )
     return list(rows)
 
 
 def _best_matches(
-    read: dict[int, ReadPaper], candidates: Sequence[tuple[int, str, str, datetime]]
+    read: dict[int, ReadPaper], candidates: Sequence[tuple[int, str, str, datetime | None]]
 ) -> dict[tuple[int, str], tuple[int, float]]:
-    """(candidate id, its updated_at) -> (the read paper it is most like, cosine), for every
+    """(candidate id, its text_stamp) -> (the read paper it is most like, cosine), for every
     candidate with a match. Kept in the cache per shelf and scored only for candidates the entry
     does not hold yet: after a daily import, only the day's new papers are read and scored."""
-    shelf_key = _digest("shelf", ((pk, paper.updated_at) for pk, paper in read.items()))
+    shelf_key = _digest("shelf", ((pk, paper.indexed_at) for pk, paper in read.items()))
     key = f"{shelf_key}:best"
-    wanted = {(pk, updated_at.isoformat()) for pk, _, _, updated_at in candidates}
+    wanted = {(pk, text_stamp(indexed_at)) for pk, _, _, indexed_at in candidates}
     known: dict[tuple[int, str], tuple[int, float] | None] = cache_read(key) or {}
     missing = {pk for pk, updated in wanted if (pk, updated) not in known}
     if missing:

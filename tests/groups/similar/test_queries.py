@@ -15,6 +15,7 @@ from groups.similar.queries import (
     similar_discussed,
     suggestions,
 )
+from papers.models import Paper
 from tests.factories import PaperFactory
 from tests.groups.similar.conftest import (
     SAMPLE_DAY,
@@ -161,3 +162,23 @@ def test_a_new_session_held_changes_the_answer_at_once(cast: Cast) -> None:
     session.save(update_fields=["starts_at"])
     [found] = similar_discussed(cast.group, paper)
     assert found.read.session_id == session.pk
+
+
+def test_moved_counters_keep_the_index_and_a_changed_text_rebuilds_it(
+    cast: Cast, django_assert_num_queries
+) -> None:
+    shelf = make_shelf(cast)
+    paper = topic_paper("diffusion2")
+    assert similar_discussed(cast.group, paper)
+    # A re-import that moves the upvotes (updated_at with them): the index stands.
+    Paper.objects.filter(pk=shelf.diffusion.pk).update(upvotes=99, updated_at=timezone.now())
+    with django_assert_num_queries(1):
+        assert similar_discussed(cast.group, paper)
+    # The text changed (an import or the admin empties search_indexed_at): read again, and the
+    # new text is what counts.
+    Paper.objects.filter(pk=shelf.diffusion.pk).update(
+        title="Lighthouse logbooks", abstract="Keepers logged tides.", ai_keywords=[],
+        search_indexed_at=None,
+    )  # fmt: skip
+    with django_assert_num_queries(2):
+        assert similar_discussed(cast.group, paper) == []
