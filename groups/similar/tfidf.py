@@ -63,7 +63,11 @@ def paper_terms(title: str, abstract: str, keywords: Iterable[object]) -> Counte
 
 def weighted(counts: Counter[str], idf: "Idf") -> Vector:
     """The L2-normalised TF-IDF vector of a paper's term counts."""
-    vector = {term: (1.0 + math.log(tf)) * idf.weight(term) for term, tf in counts.items()}
+    weights, unknown = idf.weights, idf.unseen
+    vector = {
+        term: (1.0 + math.log(tf) if tf > 1 else 1.0) * weights.get(term, unknown)
+        for term, tf in counts.items()
+    }
     norm = math.sqrt(sum(weight * weight for weight in vector.values()))
     if norm == 0.0:
         return {}
@@ -72,10 +76,12 @@ def weighted(counts: Counter[str], idf: "Idf") -> Vector:
 
 @dataclass(frozen=True)
 class Idf:
-    """Inverse document frequencies of a set of documents."""
+    """Inverse document frequencies of a set of documents: `weights` of the terms they have,
+    `unseen` of any other (worked out once, not for every term of every vector)."""
 
     documents: int
-    frequencies: dict[str, int]
+    weights: dict[str, float]
+    unseen: float
 
     @classmethod
     def of(cls, documents: Iterable[Counter[str]]) -> "Idf":
@@ -84,10 +90,18 @@ class Idf:
         for counts in documents:
             frequencies.update(counts.keys())
             count += 1
-        return cls(documents=count, frequencies=dict(frequencies))
+        return cls(
+            documents=count,
+            weights={term: _idf(count, df) for term, df in frequencies.items()},
+            unseen=_idf(count, 0),
+        )
 
     def weight(self, term: str) -> float:
-        return math.log((1 + self.documents) / (1 + self.frequencies.get(term, 0))) + 1.0
+        return self.weights.get(term, self.unseen)
+
+
+def _idf(documents: int, frequency: int) -> float:
+    return math.log((1 + documents) / (1 + frequency)) + 1.0
 
 
 @dataclass(frozen=True)
