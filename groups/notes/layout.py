@@ -21,15 +21,12 @@ entry names those authors, and their layout is built for them, uncached (it is r
 
 from __future__ import annotations
 
-import logging
 from array import array
 from collections.abc import Iterable
-from typing import Any
 
-from django.core.cache import cache
 from django.db.models import F
-from redis.exceptions import RedisError
 
+from groups.caching import cache_read, cache_write
 from groups.models import Membership, Nomination, Note, ReadingGroup
 from groups.models.notes import NOTE_MAX_LENGTH, TreeRow
 from groups.notes.links import note_urls, subject_kind, thread_url
@@ -44,8 +41,6 @@ from groups.notes.services import (
     subject_lock,
     thread_items,
 )
-
-logger = logging.getLogger(__name__)
 
 PLACEHOLDERS: tuple[Placeholder, ...] = ("", "deleted", "hidden")
 CODES: dict[Placeholder, int] = {placeholder: code for code, placeholder in enumerate(PLACEHOLDERS)}
@@ -107,23 +102,6 @@ def _read_tree(subject: Subject) -> tuple[list[TreeRow], int | None]:
     return [row[:5] for row in rows], rows[0][5]
 
 
-def cache_read(key: str) -> Any:
-    """What the cache holds under `key`, or None, also when the cache cannot be reached: a
-    thread's cached pieces are only ever a shortcut."""
-    try:
-        return cache.get(key)
-    except (RedisError, OSError) as exc:
-        logger.warning("thread cache: cannot be read: %s", exc)
-        return None
-
-
-def cache_write(key: str, entry: object, seconds: int = CACHE_SECONDS) -> None:
-    try:
-        cache.set(key, entry, seconds)
-    except (RedisError, OSError) as exc:
-        logger.warning("thread cache: cannot be written: %s", exc)
-
-
 def _layout(
     subject: Subject, *, order: Order, show_hidden: bool, viewer_id: int | None, fresh: bool
 ) -> tuple[array[int], frozenset[int]]:
@@ -152,7 +130,9 @@ def _layout(
         if is_hidden and not is_deleted and author_id is not None
     )
     if version is not None:
-        cache_write(_key(subject, version, order, show_hidden), (flat, hidden_authors))
+        cache_write(
+            _key(subject, version, order, show_hidden), (flat, hidden_authors), CACHE_SECONDS
+        )
         if not show_hidden and viewer_id in hidden_authors:
             own = build_thread(rows, order=order, show_hidden=False, viewer_id=viewer_id)
             return _encode(own), hidden_authors

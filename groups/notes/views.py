@@ -25,10 +25,11 @@ from groups.access import (
     get_subject_or_404,
     sign_in_to_act,
 )
+from groups.caching import cache_read, cache_write
 from groups.limits import rate_limit
 from groups.models import Membership, Note, ReadingGroup
 from groups.models.notes import NOTE_MAX_LENGTH
-from groups.notes.layout import cache_read, cache_write, thread_context, thread_frame, thread_places
+from groups.notes.layout import thread_context, thread_frame, thread_places
 from groups.notes.links import (
     note_urls,
     subject_kind,

@@ -23,8 +23,8 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Max
 
+from groups.caching import cache_read, cache_write
 from groups.models import DiscussionSession, Nomination, ReadingGroup
-from groups.notes.layout import cache_read, cache_write
 from groups.similar.tfidf import Shelf, paper_terms
 from papers.models import DailyListing, Paper
 
