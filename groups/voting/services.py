@@ -82,16 +82,6 @@ def last_discussed_at(*, group: ReadingGroup, paper: Paper) -> datetime | None:
     )
 
 
-def last_discussed_by_group(*, groups: Iterable[ReadingGroup], paper: Paper) -> dict[int, datetime]:
-    """Group id -> when that group last discussed this paper (one query)."""
-    return dict(
-        DiscussionSession.objects.discussed()
-        .filter(group__in=list(groups), paper=paper)
-        .order_by("starts_at")
-        .values_list("group_id", "starts_at")
-    )
-
-
 def last_discussions(
     *, groups: Iterable[ReadingGroup], paper: Paper
 ) -> dict[int, DiscussionSession]:

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from groups.discussions.services import past_sessions, upcoming_sessions
 from groups.models import DiscussionSession
-from groups.voting.services import last_discussed_at, last_discussed_by_group
+from groups.voting.services import last_discussed_at, last_discussions
 from tests.factories import DiscussionSessionFactory, PaperFactory
 from tests.groups.discussions.conftest import make_cast
 from tests.people import Cast
@@ -87,7 +87,10 @@ def test_it_says_when_a_paper_was_discussed(cast: Cast) -> None:
 
     assert last_discussed_at(group=cast.group, paper=paper) == day
     other = make_cast().group
-    assert last_discussed_by_group(groups=[cast.group, other], paper=paper) == {cast.group.pk: day}
+    sessions = last_discussions(groups=[cast.group, other], paper=paper)
+    assert {group_id: session.starts_at for group_id, session in sessions.items()} == {
+        cast.group.pk: day
+    }
     assert last_discussed_at(group=cast.group, paper=PaperFactory()) is None
     assert last_discussed_at(group=make_cast().group, paper=paper) is None
 
