@@ -16,6 +16,7 @@ What it does, in one run:
    waiting, for BENCH_ROUNDS rounds of BENCH_SECONDS seconds per side, ours and raw alternating.
 4. Prints requests per second (median of the rounds), bytes per response, the ratio ours/raw, the
    queries each of our requests makes (counted in this process with the test Client), and the goals.
+   BENCH_ONLY=thread (or ballot-small, ballot-large, vote; comma-separated) runs only those.
 
 Baseline (the old code path): BASELINE_BALLOT_SMALL_RPS, the bench-small ballot page rendering
 all 500 rows, measured with this script on 2026-12-01 at commit f8cdf55 (main) on the 2-core
@@ -63,6 +64,8 @@ DATABASE_URL = os.environ.get(
 SECONDS = float(os.environ.get("BENCH_SECONDS", "2"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 CLIENT_THREADS = 2
+# BENCH_ONLY=thread,vote: only these comparisons (ballot-small, ballot-large, vote, thread).
+ONLY = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
 BASELINE_BALLOT_SMALL_RPS = 4.5  # req/s, see the docstring
 
 SMALL, LARGE = "bench-small", "bench-large"
@@ -462,31 +465,32 @@ def run(data: Data, session_id: str, queries: dict[str, int]) -> list[Result]:
         nomination = data.raw_votes[index].pk
         return "POST", f"/raw/vote/{nomination}/?user={data.reader.pk}", b"vote-box"
 
-    return [
-        compare(
+    comparisons: dict[str, Callable[[], Result]] = {
+        "ballot-small": lambda: compare(
             f"ballot {SMALL} (GET)",
             fixed(data.ballot_small, BALLOT_ROW),
             fixed(f"/raw/ballot/{SMALL}/?limit={small_rows}", BALLOT_ROW),
             get_headers, None, queries["small"],
             min_ratio=0.5, min_rps=10 * BASELINE_BALLOT_SMALL_RPS,
         ),
-        compare(
+        "ballot-large": lambda: compare(
             f"ballot {LARGE} (GET)",
             fixed(data.ballot_large, BALLOT_ROW),
             fixed(f"/raw/ballot/{LARGE}/?limit={large_rows}", BALLOT_ROW),
             get_headers, None, queries["large"], min_ratio=0.5,
         ),
-        compare(
+        "vote": lambda: compare(
             f"vote/unvote {SMALL} (htmx POST)",
             ours_vote, raw_vote, post_headers, form, queries["vote"],
         ),
-        compare(
+        "thread": lambda: compare(
             f"thread of {NOTES} notes (GET)",
             fixed(data.thread_url, NOTE_ROW),
             fixed(f"/raw/thread/{data.thread.pk}/?limit={thread_rows}", NOTE_ROW),
             get_headers, None, queries["thread"], min_ratio=0.5,
         ),
-    ]  # fmt: skip
+    }  # fmt: skip
+    return [comparisons[name]() for name in ONLY or comparisons]
 
 
 def main() -> None:

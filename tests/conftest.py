@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from config.celery import app as celery_app
+from groups.caching import memos_forget
 from tests.factories import UserFactory
 from tests.faults import drop_connection_at  # noqa: F401  (a fixture: tests/faults.py)
 from tests.network import network  # noqa: F401  (a fixture for every test)
@@ -44,6 +45,7 @@ def django_db_modify_db_settings(
 
 
 def _clear_cache() -> None:
+    memos_forget()  # the per-process memos in front of the cache
     if django_settings.REDIS_URL:
         # Delete only this process's keys: other test processes share the Redis server.
         client = cache._cache.get_client(None, write=True)  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from groups.caching import memos_forget
 from groups.models import Nomination, Note, User
 from groups.moderation.services import thread_lock
 from groups.notes.services import note_create, note_edit, note_hide
@@ -42,9 +43,14 @@ def _tokenless(html: str) -> str:
 
 
 def _uncached_rows(user, subject) -> str:
-    """The rows as written for this reader alone: nothing comes from a cache."""
-    with override_settings(CACHES=NO_CACHE):
-        return _rows(client_for(user), subject)
+    """The rows as written for this reader alone: nothing comes from a cache (nor from the
+    process's memo in front of it), nothing is left in one."""
+    memos_forget()
+    try:
+        with override_settings(CACHES=NO_CACHE):
+            return _rows(client_for(user), subject)
+    finally:
+        memos_forget()
 
 
 @pytest.fixture
@@ -178,3 +184,20 @@ def test_visitors_of_a_public_group_get_rows_without_actions(public) -> None:
         rows = _rows(client_for(visitor), public.nomination)
         assert "In the open" in rows
         assert "note-actions" not in rows and "note-actions" in member_rows
+
+
+def test_a_thread_read_again_comes_from_the_process_memo_and_a_write_shows_at_once(
+    private, thread, django_assert_num_queries
+) -> None:
+    """The shared rows are kept in the process too (`ROWS_MEMO`), under the cache's key: a
+    second read needs neither the cache nor the notes, and a new note (a new version of the
+    thread, so a new key) shows on the next read though the old rows are still in the memo."""
+    client = client_for(private.other_member)
+    first = _rows(client, private.nomination)
+    cache.clear()  # the memo alone must serve the next read
+    with django_assert_num_queries(4):  # session, user, group with membership, subject
+        assert _rows(client, private.nomination) == first
+    note_create(author=private.member, subject=private.nomination, body="A late thought")
+    rows = _rows(client, private.nomination)
+    assert "A late thought" in rows
+    assert rows != first
