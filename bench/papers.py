@@ -23,8 +23,9 @@ the other core, so cutting more of it no longer shortens the import; then the li
 listing), the commit (0.011 s) and freeing the records (0.017 s). What is left to win is in
 those serial steps, not in the per-paper Python.
 
-What the import writes beyond the bare COPY: the indexes of papers_paper, the 10,000 listings (papers_dailylisting, three indexes, a foreign key each) and its ImportRun row; the
-bare COPY writes the same papers rows and columns (the id from the table's identity), into a
+What the import writes beyond the bare COPY: the indexes of papers_paper, the 10,000 listings
+(papers_dailylisting, three indexes, a foreign key each) and its ImportRun row; the bare COPY
+writes the same papers rows and columns (the id from the table's identity), into a
 table without indexes. The ratio to the bare COPY therefore needs a spare core for Python
 while PostgreSQL writes, and it moves with the machine's load: repeat the run.
 """
