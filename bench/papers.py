@@ -11,15 +11,21 @@ a fresh table without indexes (the machine's limit for writing them), with the r
 issue's goals; then the search indexing that follows an import (off the write path), and the
 search page beside the day list page (Django's test client: server time per request).
 
-Where a first import's time goes (10,000 papers, 2 cores, measured): reading the file and its
-items' ids, days and counts about 0.1 s; the stored digests and the new papers' ids, two
-queries, about 0.03 s; then, while PostgreSQL writes the rows (a little more than the bare
-COPY's time: the same rows, plus papers_paper's four indexes), reading each paper's fields,
-cleaning them, the two digests and the binary rows about 0.4-0.5 s of Python (with Python's
-cycle collector paused); then the listings and the commit's foreign-key checks of them about
-0.1 s. What the import writes beyond the bare COPY: the indexes of papers_paper, the 10,000
-listings (papers_dailylisting, three indexes, a foreign key each) and its ImportRun row; the
-bare COPY writes the same papers rows and columns (the id from the table's identity), into a
+Where a first import's time goes (10,000 papers, 2 cores, idle machine, measured with
+time.perf_counter around each step): reading the file and its items' ids, days and counts
+about 0.09-0.12 s; the stored digests and the new papers' ids, two queries, about 0.02 s; then
+the COPY of the papers, about 0.38 s, which is PostgreSQL's own time (the same rows built
+beforehand COPY in 0.38-0.42 s: the indexes of papers_paper cost what the bare COPY's text
+format costs): the Python that reads, cleans and digests each paper's fields meanwhile (about
+0.40-0.44 s of CPU, a third of it the two SHA-256 digests and the counters' regex) runs on
+the other core, so cutting more of it no longer shortens the import; then the listings
+(0.025 s), the commit's foreign-key checks of them (0.043 s: one RI lookup and row lock per
+listing), the commit (0.011 s) and freeing the records (0.017 s). What is left to win is in
+those serial steps, not in the per-paper Python.
+
+What the import writes beyond the bare COPY: the indexes of papers_paper, the 10,000 listings
+(papers_dailylisting, three indexes, a foreign key each) and its ImportRun row; the bare COPY
+writes the same papers rows and columns (the id from the table's identity), into a
 table without indexes. The ratio to the bare COPY therefore needs a spare core for Python
 while PostgreSQL writes, and it moves with the machine's load: repeat the run.
 """

@@ -95,11 +95,11 @@ class PaperRecord:
                     item = _ITEM.decode(item)
                 except (msgspec.DecodeError, msgspec.ValidationError):
                     item = None
-            built = hf_item_to_record(item, arxiv_id=self.arxiv_id)
+            built = hf_item_fields(item, arxiv_id=self.arxiv_id)
             if isinstance(built, RecordError):
                 self._error = RecordError(built.record_id or self.arxiv_id, built.reason)
             else:
-                self._fields = built.fields
+                self._fields = built
         return self._error
 
     @property
@@ -254,7 +254,12 @@ def clean_text(value: Any, *, limit: int | None = None) -> str:
     characters a database refuses (NUL) or a page should never show (control characters)."""
     if not isinstance(value, str):
         return ""
-    if _printable(value) and "  " not in value and value[:1] != " " and value[-1:] != " ":
+    if value.isascii():  # _printable, written out: this runs for every text of an import
+        encoded = value.encode()
+        printable = len(encoded.translate(None, ASCII_CONTROLS)) == len(encoded)
+    else:
+        printable = value.isprintable()
+    if printable and "  " not in value and value[:1] != " " and value[-1:] != " ":
         text = value  # the usual case, at C speed: nothing to remove or collapse
     else:
         text = " ".join(UNWANTED.sub("", value).split())
@@ -309,25 +314,31 @@ def _datetime_text(value: str) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
+def _plain(values: list[Any], limit: int) -> bool:
+    """Whether `values` are strings clean_text keeps as they are, none empty or longer than
+    `limit`: one check for the whole list (the usual case), "|" between them for it."""
+    try:
+        joined = "|".join(values)
+    except TypeError:  # not all of them strings
+        return False
+    return (
+        _printable(joined)
+        and "  " not in joined
+        and " |" not in joined
+        and "| " not in joined
+        and joined[:1] != " "
+        and joined[-1:] != " "
+        and all(values)
+        and (len(joined) <= limit or max(map(len, values)) <= limit)
+    )
+
+
 def _strings(values: Any, *, limit: int = 300) -> list[str] | None:
     """The non-empty strings of a list, cleaned; None (unknown) when it is no list."""
     if not isinstance(values, list):
         return None
-    if values and all(type(value) is str for value in values):
-        # One check for the whole list (the usual case): printable, no empty string, no
-        # space to collapse or strip, none too long. "|" stands between them for the check.
-        joined = "|".join(values)
-        if (
-            _printable(joined)
-            and "  " not in joined
-            and " |" not in joined
-            and "| " not in joined
-            and joined[0] != " "
-            and joined[-1] != " "
-            and all(values)
-            and max(map(len, values)) <= limit
-        ):
-            return list(values)
+    if values and _plain(values, limit):
+        return list(values)
     return [text for value in values if (text := clean_text(value, limit=limit))]
 
 
@@ -349,8 +360,13 @@ def _authors(value: Any) -> list[str] | RecordError:
         value = [name for part in value.split(",") if (name := part.strip())]
     if not isinstance(value, list):
         return RecordError("", f"authors in a shape Paper Club cannot read: {type(value).__name__}")
-    if all(type(author) is dict for author in value):
-        given = [author.get("name") for author in value]
+    try:  # objects with a name (today's shape; a string or a list here has no "name")
+        given = [author["name"] for author in value]
+    except (TypeError, KeyError):
+        given = []
+    if given:
+        if _plain(given, AUTHOR_MAX):
+            return given
         if all(type(name) is str and name for name in given):
             return _strings(given, limit=AUTHOR_MAX) or []
     names = [name for author in value if (name := _author_name(author))]
@@ -405,6 +421,21 @@ def hf_item_to_record(
         if isinstance(checked, RecordError):
             return checked
         arxiv_id = checked[0]
+    fields = hf_item_fields(item, arxiv_id=arxiv_id)
+    if isinstance(fields, RecordError):
+        return fields
+    if day is None:
+        listed_on = _datetime(paper.get("submittedOnDailyAt"))
+        day = listed_on.date() if listed_on else None
+    return PaperRecord(arxiv_id, fields, day=day)
+
+
+def hf_item_fields(item: Any, *, arxiv_id: str) -> dict[str, Any] | RecordError:
+    """The fields of the Hugging Face item of `arxiv_id` (its id already read), as
+    `hf_item_to_record` reads them: a deferred record's, when they are needed."""
+    if not isinstance(item, dict):
+        return RecordError("", "not a JSON object")
+    paper: dict[str, Any] = item["paper"] if isinstance(item.get("paper"), dict) else item
     # Written out rather than looped over a table of fields: this runs for every new or
     # changed paper of an import (bench/papers.py).
     in_paper, in_item = paper.get, item.get
@@ -457,10 +488,7 @@ def hf_item_to_record(
         organization = _given("fullname", organization) or _given("name", organization)
     if isinstance(organization, str):
         fields["organization"] = clean_text(organization, limit=ORG_MAX)
-    if day is None:
-        listed_on = _datetime(in_paper("submittedOnDailyAt"))
-        day = listed_on.date() if listed_on else None
-    return PaperRecord(arxiv_id, fields, day=day)
+    return fields
 
 
 # Where a document came from, for its error messages: "Hugging Face sent malformed JSON" for an

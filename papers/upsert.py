@@ -174,13 +174,18 @@ class _Rows:
         self.binary_types = [
             str(_field(name).db_type(connection)).split("(")[0] for name in ("id", *NEW_COLUMNS)
         ]
-        # The model's defaults as binary_row writes them: JSON encoded, the rest as they are.
+        # Each DATA_FIELD with the model's default (JSON ones as the value to encode), and
+        # where binary_row's rows have the JSON ones.
         self.binary_defaults = [
-            msgspec.json.encode(_field(name).get_default())
-            if is_json
-            else _field(name).get_db_prep_save(_field(name).get_default(), connection)
+            (
+                name,
+                _field(name).get_default()
+                if is_json
+                else _field(name).get_db_prep_save(_field(name).get_default(), connection),
+            )
             for name, is_json in zip(DATA_FIELDS, self.json, strict=True)
         ]
+        self.binary_json = [2 + index for index, is_json in enumerate(self.json) if is_json]
 
     def row(
         self, record: PaperRecord, content: str | None, *, counters_only: bool = False
@@ -214,18 +219,14 @@ class _Rows:
     def binary_row(self, paper_id: int, record: PaperRecord, now: Any) -> tuple[Any, ...]:
         """The row of a new paper (id, then NEW_COLUMNS) for a binary COPY, in one pass: the
         JSON as bytes (_JsonbBytesDumper), the model's default for a field the record lacks."""
-        fields = record.fields
+        get = record.fields.get
         values: list[Any] = [paper_id, record.arxiv_id]
-        for name, is_json, default in zip(
-            DATA_FIELDS, self.json, self.binary_defaults, strict=True
-        ):
-            value = fields.get(name)
-            if value is None:
-                values.append(default)
-            elif is_json:
-                values.append(msgspec.json.encode(value))
-            else:
-                values.append(value)
+        values += [
+            default if (value := get(name)) is None else value
+            for name, default in self.binary_defaults
+        ]
+        for index in self.binary_json:
+            values[index] = msgspec.json.encode(values[index])
         values += (record.digest, record.content_digest(), False, now, now)
         return tuple(values)
 
