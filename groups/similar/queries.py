@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from groups.caching import cache_read, cache_write
 from groups.models import DiscussionSession, Nomination, ReadingGroup
@@ -239,3 +239,24 @@ def suggestions(group: ReadingGroup) -> list[Suggestion]:
         Suggestion(pk, *shown[pk], like=read[like], score=score)
         for score, pk, like in ranked[:SUGGESTION_LIMIT]
     ]
+
+
+def groups_reading() -> list[int]:
+    """The ids of the groups that have read something: a session held or a voted nomination.
+    One query."""
+    held = DiscussionSession.objects.past().values("group_id")
+    voted = Nomination.objects.filter(vote_count__gt=0).exclude(status=Nomination.Status.WITHDRAWN)
+    return list(
+        ReadingGroup.objects.filter(Q(pk__in=held) | Q(pk__in=voted.values("group_id")))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def suggestions_warm(group_ids: Iterable[int]) -> int:
+    """Works out these groups' suggestions, so each candidate's best match against their
+    current shelves is cached for the ballot's panel; returns how many groups there were."""
+    groups = list(ReadingGroup.objects.filter(pk__in=list(group_ids)))
+    for group in groups:
+        suggestions(group)
+    return len(groups)
