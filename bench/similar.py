@@ -77,6 +77,7 @@ def texts(rng: random.Random) -> Callable[[], tuple[str, str, list[str]]]:
 
 def build(rng: random.Random, newest: date) -> tuple[object, object, list[object]]:
     from groups.models import DiscussionSession, Membership, Nomination, ReadingGroup, User, Vote
+    from papers.indexing import search_index_fill
     from papers.models import DailyListing, Paper
 
     make = texts(rng)
@@ -87,10 +88,10 @@ def build(rng: random.Random, newest: date) -> tuple[object, object, list[object
             Paper(
                 arxiv_id=f"{PREFIX}{number:05d}", title=title, abstract=abstract,
                 ai_keywords=keywords, authors=["A. Author", "B. Author"],
-                search_indexed_at=datetime.now(UTC),
             )
         )  # fmt: skip
     papers = Paper.objects.bulk_create(papers, batch_size=2000)
+    search_index_fill()  # as after an import: the search vectors and the term counts
     group = ReadingGroup.objects.create(name="Bench similar", slug=SLUG, visibility="private")
     users = User.objects.bulk_create(
         User(username=f"{SLUG}-{i}", email=f"s{i}@example.org", display_name=f"Reader {i}")

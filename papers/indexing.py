@@ -4,7 +4,9 @@ An import that creates a paper, or changes its title, abstract, authors or keywo
 `search_indexed_at` to NULL (papers.upsert) and queues `search_index_fill` for after its commit.
 The task indexes every paper so marked, a few thousand per statement: on PostgreSQL it writes the
 paper's PaperSearch vector (title weighted A; abstract, authors and keywords B; a GIN index
-covers it), on SQLite the paper's row of the FTS5 table `papers_paper_fts`. Beat also runs it every
+covers it), on SQLite the paper's row of the FTS5 table `papers_paper_fts`; on both, its
+`PaperTerms` row (papers.terms: how often each term occurs, which groups' similarity of papers
+reads instead of tokenizing the text), in the same transaction that sets the stamp. Beat also runs it every
 minute (`papers-search-index`), a safety net for a queued task that was lost. So a new paper is
 searchable within seconds of its import when a worker is up, and within a minute at worst; a
 paper whose text changed is found by its old text until then. Counter updates (upvotes,
@@ -19,7 +21,8 @@ from celery.contrib.django.task import DjangoTask
 from django.db import connection, transaction
 from django.utils import timezone
 
-from papers.models import Paper
+from papers.models import Paper, PaperTerms
+from papers.terms import paper_terms, terms_dump
 
 BATCH_SIZE = 5000
 FTS_TABLE = "papers_paper_fts"
@@ -32,6 +35,19 @@ PG_VECTOR = (
 )
 
 
+def _terms_write(ids: list[int]) -> None:
+    rows = Paper.objects.filter(pk__in=ids).values_list("pk", "title", "abstract", "ai_keywords")
+    PaperTerms.objects.bulk_create(
+        [
+            PaperTerms(paper_id=pk, counts=terms_dump(paper_terms(title, abstract, keywords)))
+            for pk, title, abstract, keywords in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["paper"],
+        update_fields=["counts"],
+    )
+
+
 def _fill_batch(limit: int) -> int:
     now = Paper._meta.get_field("search_indexed_at").get_db_prep_save(timezone.now(), connection)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -42,12 +58,17 @@ def _fill_batch(limit: int) -> int:
                 "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED), "
                 "marked AS (UPDATE papers_paper p SET search_indexed_at = %s FROM pending "
                 "WHERE p.id = pending.id RETURNING p.id, p.title, p.abstract, p.authors, "
-                "p.ai_keywords) "
-                f"INSERT INTO papers_papersearch (paper_id, vector) SELECT id, {PG_VECTOR} "
-                "FROM marked ON CONFLICT (paper_id) DO UPDATE SET vector = EXCLUDED.vector",
+                "p.ai_keywords), "
+                "searched AS (INSERT INTO papers_papersearch (paper_id, vector) "
+                f"SELECT id, {PG_VECTOR} FROM marked "
+                "ON CONFLICT (paper_id) DO UPDATE SET vector = EXCLUDED.vector) "
+                "SELECT id FROM marked",
                 [limit, now],
             )
-            return cursor.rowcount
+            marked = [row[0] for row in cursor.fetchall()]
+            if marked:
+                _terms_write(marked)
+            return len(marked)
         cursor.execute(
             "SELECT id FROM papers_paper WHERE search_indexed_at IS NULL ORDER BY id LIMIT %s",
             [limit],
@@ -71,6 +92,7 @@ def _fill_batch(limit: int) -> int:
             f"UPDATE papers_paper SET search_indexed_at = %s WHERE id IN ({placeholders})",
             [now, *ids],
         )
+        _terms_write(ids)
         return len(ids)
 
 

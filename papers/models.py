@@ -9,7 +9,9 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connections, models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
+
+from papers.terms import paper_terms, terms_load
 
 # What search puts around a matching word in `title_marked` and `snippet` (the `marked` filter
 # turns them into <mark>): control characters, which papers.parsing strips from all text.
@@ -41,6 +43,28 @@ class PaperQuerySet(models.QuerySet["Paper"]):
         """Papers listed on any day from first to last (inclusive), each once."""
         listed = DailyListing.objects.filter(day__range=(first, last)).values("paper_id")
         return self.listed().filter(pk__in=listed)
+
+    def term_counts(self) -> list[tuple[int, dict[str, int]]]:
+        """Each paper's term counts (papers.terms), by id: those papers.indexing stored with
+        its current text, or, for a paper pending indexing (new, or its text changed since),
+        its text's, worked out here. One query; a text is read only for a paper pending."""
+        # Pending, or indexed before PaperTerms existed: the stored counts are not its text's.
+        text_needed = Q(search_indexed_at__isnull=True) | Q(terms__isnull=True)
+
+        def if_needed(field: str, output: models.Field) -> Case:
+            return Case(When(text_needed, then=F(field)), default=None, output_field=output)
+
+        rows = self.order_by().values_list(
+            "pk",
+            "terms__counts",
+            if_needed("title", models.TextField()),
+            if_needed("abstract", models.TextField()),
+            if_needed("ai_keywords", models.JSONField()),
+        )
+        return [
+            (pk, terms_load(counts) if abstract is None else paper_terms(title, abstract, keywords))
+            for pk, counts, title, abstract, keywords in rows
+        ]
 
     def cards(self) -> "PaperQuerySet":
         """Leaves out what cards never show (the imports' digests)."""
@@ -211,6 +235,25 @@ class PaperSearch(models.Model):
 
     def __str__(self) -> str:
         return f"search vector of {self.paper_id}"
+
+
+class PaperTerms(models.Model):
+    """How often each term occurs in a paper's text (papers.terms.paper_terms), for the
+    similarity of papers a group has read (groups.similar): written by papers.indexing with the
+    search vector, in the same transaction that sets `Paper.search_indexed_at`, so a paper
+    indexed has the counts of its current text and one pending indexing has none to trust.
+
+    A JSON object in a text column, not a JSONField: PostgreSQL's jsonb reorders the keys, and
+    the order is that of the sums the similarity adds up (the same to the last bit on both
+    databases and as the text's own counts)."""
+
+    paper = models.OneToOneField(
+        Paper, on_delete=models.CASCADE, primary_key=True, related_name="terms"
+    )
+    counts = models.TextField()
+
+    def __str__(self) -> str:
+        return f"terms of {self.paper_id}"
 
 
 class DailyListing(models.Model):

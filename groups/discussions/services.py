@@ -29,6 +29,7 @@ from groups.models import (
 from groups.models.discussions import DiscussionSessionQuerySet
 from groups.notifications.tasks import send_session_notice
 from groups.questions.services import agenda_threads_open
+from groups.similar.tasks import similar_warm
 from groups.voting.ballot import ballot_order
 from groups.voting.services import ballot_round_record
 
@@ -336,6 +337,7 @@ def session_mark_done(*, session: DiscussionSession, marked_by: User) -> Discuss
     locked.status = DiscussionSession.Status.DONE
     locked.save(update_fields=["status", "updated_at"])
     agenda_threads_open(session=locked)  # at once, rather than at beat's next run
+    similar_warm.delay_on_commit(locked.group_id)  # its paper joins what the group read
     return locked
 
 

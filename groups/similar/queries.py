@@ -3,30 +3,32 @@ papers resemble what the group has read (arxiv-sanity-lite's idea, for a group).
 
 A group's *discussed* papers are those of its sessions held (`DiscussionSessionQuerySet.past`),
 each with its latest such session; what it has *read* adds the papers of its nominations that
-members voted for (any but withdrawn ones). Their TF-IDF index (`tfidf.Shelf`, idf from the
-group's own papers) is cached under a digest of the papers' ids and text stamps (`text_stamp`): a
-new session held, a vote on a new paper or a paper's text changed gives a new key, so an entry is never
-stale and is never invalidated by hand. A warm lookup costs the one query that lists the group's
-papers (ids, dates, titles: what the page shows of them) and a cache read; a cold one also reads
-their text, once.
+members voted for (any but withdrawn ones). Their shelf (`tfidf.Shelf`: their term counts, as
+papers.indexing stored them, with the idf of the group's own papers) is kept in a small
+per-process memo under a digest of the papers' ids and text stamps (`text_stamp`): a new session
+held, a vote on a new paper or a paper's text changed gives a new key, so an entry is never stale
+and is never invalidated by hand. A warm lookup costs the one query that lists the group's papers
+(ids, dates, titles: what the page shows of them); a cold one also reads their term counts, once
+per process (a shelf of 500 papers is read and built in about the time Redis would take to send
+and unpickle it, so it is not cached there).
 
-The cache is Django's (Redis in production), with a small per-process memo in front of it: the
-index of 500 papers is a few hundred kilobytes pickled, and unpickling it on every page would be
-most of a warm page's time. The memo is keyed by the same digest, so it cannot be stale either.
+Each candidate suggestion's best match is cached (Django's cache: Redis in production) per
+shelf, so the suggestions of a warm shelf score only the papers that are new since.
 """
 
 import hashlib
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from groups.caching import cache_read, cache_write
 from groups.models import DiscussionSession, Nomination, ReadingGroup
-from groups.similar.tfidf import Shelf, paper_terms
+from groups.similar.tfidf import Shelf
 from papers.models import DailyListing, Paper
+from papers.terms import paper_terms
 
 SIMILAR_LIMIT = 3
 SUGGESTION_LIMIT = 5
@@ -127,23 +129,12 @@ def _digest(kind: str, papers: Iterable[tuple[int, datetime | None]]) -> str:
     return f"similar:{kind}:{hashlib.blake2b(text.encode(), digest_size=16).hexdigest()}"
 
 
-def texts(paper_ids: Iterable[int]) -> list[tuple[int, Counter[str]]]:
-    """Each paper's term counts, by id. One query."""
-    rows = Paper.objects.filter(pk__in=list(paper_ids)).values_list(
-        "pk", "title", "abstract", "ai_keywords"
-    )
-    return [(pk, paper_terms(title, abstract, keywords)) for pk, title, abstract, keywords in rows]
-
-
 def shelf_of(read: dict[int, ReadPaper]) -> Shelf:
-    """The TF-IDF index of these papers: from the memo, the cache, or built (one query)."""
+    """The shelf of these papers: from this process's memo, or built (one query)."""
     key = _digest("shelf", ((pk, paper.indexed_at) for pk, paper in read.items()))
     shelf = _memo.get(key)
     if shelf is None:
-        shelf = cache_read(key)
-        if shelf is None:
-            shelf = Shelf.build(sorted(texts(read)))
-            cache_write(key, shelf, CACHE_SECONDS)
+        shelf = Shelf.build(sorted(Paper.objects.filter(pk__in=list(read)).term_counts()))
         _memo[key] = shelf
         if len(_memo) > MEMO_SIZE:
             _memo.popitem(last=False)
@@ -153,7 +144,7 @@ def shelf_of(read: dict[int, ReadPaper]) -> Shelf:
 
 
 def shelves_forget() -> None:
-    """Empties this process's memo of indexes (the benchmark's cold runs; the cache is apart)."""
+    """Empties this process's memo of shelves (the benchmark's cold runs; the cache is apart)."""
     _memo.clear()
 
 
@@ -213,16 +204,17 @@ def _best_matches(
     does not hold yet: after a daily import, only the day's new papers are read and scored."""
     shelf_key = _digest("shelf", ((pk, paper.indexed_at) for pk, paper in read.items()))
     key = f"{shelf_key}:best"
-    wanted = {(pk, text_stamp(indexed_at)) for pk, _, _, indexed_at in candidates}
     known: dict[tuple[int, str], tuple[int, float] | None] = cache_read(key) or {}
-    missing = {pk for pk, updated in wanted if (pk, updated) not in known}
+    stamps = {pk: text_stamp(indexed_at) for pk, _, _, indexed_at in candidates}
+    missing = [pk for pk, stamp in stamps.items() if (pk, stamp) not in known]
     if missing:
-        shelf = shelf_of(read)
-        stamps = {pk: updated for pk, updated in wanted}
-        for pk, counts in texts(missing):
-            nearest = shelf.nearest(counts, limit=1)
+        # Many papers against one shelf: its matcher finds the same best matches for less.
+        matcher = shelf_of(read).matcher()
+        for pk, counts in Paper.objects.filter(pk__in=missing).term_counts():
+            nearest = matcher.nearest(counts, limit=1)
             known[(pk, stamps[pk])] = nearest[0] if nearest else None
         # Only the current candidates are kept: the entry never grows past a week of papers.
+        wanted = set(stamps.items())
         known = {stamp: match for stamp, match in known.items() if stamp in wanted}
         cache_write(key, known, CACHE_SECONDS)
     return {stamp: match for stamp, match in known.items() if match is not None}
@@ -247,3 +239,24 @@ def suggestions(group: ReadingGroup) -> list[Suggestion]:
         Suggestion(pk, *shown[pk], like=read[like], score=score)
         for score, pk, like in ranked[:SUGGESTION_LIMIT]
     ]
+
+
+def groups_reading() -> list[int]:
+    """The ids of the groups that have read something: a session held or a voted nomination.
+    One query."""
+    held = DiscussionSession.objects.past().values("group_id")
+    voted = Nomination.objects.filter(vote_count__gt=0).exclude(status=Nomination.Status.WITHDRAWN)
+    return list(
+        ReadingGroup.objects.filter(Q(pk__in=held) | Q(pk__in=voted.values("group_id")))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def suggestions_warm(group_ids: Iterable[int]) -> int:
+    """Works out these groups' suggestions, so each candidate's best match against their
+    current shelves is cached for the ballot's panel; returns how many groups there were."""
+    groups = list(ReadingGroup.objects.filter(pk__in=list(group_ids)))
+    for group in groups:
+        suggestions(group)
+    return len(groups)

@@ -36,6 +36,7 @@ from groups.models import (
     Vote,
 )
 from groups.notifications.tasks import send_group_notices
+from groups.similar.tasks import similar_warm
 from papers.clients.http import SourceError
 from papers.models import Paper
 from papers.services import paper_import_by_arxiv_id, parse_arxiv_id
@@ -136,6 +137,7 @@ def nomination_create(
                 group=group, actor=user, kind=Activity.Kind.NOMINATED, paper=paper
             )
             send_group_notices.delay_on_commit("nomination", nomination.pk)
+            similar_warm.delay_on_commit(group.pk)  # a voted paper: the group read it
             ReadingGroup.objects.ballot_bump(group.pk)
             return NominationResult(nomination=nomination, created=True, voted=True)
     change = vote_cast(nomination=existing, user=user)
@@ -162,6 +164,8 @@ def vote_cast(*, nomination: Nomination, user: User) -> VoteChange:
             Vote.objects.create(nomination=current, user=user)
     except IntegrityError:
         return VoteChange(changed=False, version=_version(current.group_id))
+    if current.vote_count == 0:  # its first vote (again): the group's read papers changed
+        similar_warm.delay_on_commit(current.group_id)
     return VoteChange(changed=True, version=ReadingGroup.objects.ballot_bump(current.group_id))
 
 

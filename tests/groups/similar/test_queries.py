@@ -143,11 +143,12 @@ def test_after_a_new_day_only_its_papers_are_read(cast: Cast) -> None:
     listed(topic_paper("diffusion2"), SAMPLE_DAY - timedelta(days=1))
     assert [s.like.paper_id for s in suggestions(cast.group)] == [shelf.diffusion.pk]
     decoding2 = listed(topic_paper("decoding2"), SAMPLE_DAY)
-    # discussed, voted, the newest day, the candidates; then the text of the one new paper
+    # discussed, voted, the newest day, the candidates; then the term counts of the one new
+    # paper (stored by its indexing)
     with CaptureQueriesContext(connection) as queries:
         found = suggestions(cast.group)
     assert len(queries) == 5
-    assert "abstract" in queries[-1]["sql"]
+    assert "papers_paperterms" in queries[-1]["sql"]
     assert f"IN ({decoding2.pk})" in queries[-1]["sql"]
     assert [s.like.paper_id for s in found] == [shelf.decoding.pk, shelf.diffusion.pk]
 

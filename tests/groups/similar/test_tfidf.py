@@ -4,7 +4,8 @@ recorded Hugging Face daily list."""
 import json
 from collections import Counter
 
-from groups.similar.tfidf import Shelf, paper_terms, words
+from groups.similar.tfidf import Shelf
+from papers.terms import paper_terms, words
 from tests.groups.similar.conftest import TOPICS
 from tests.shared import shared_file
 
