@@ -17,14 +17,13 @@ shelf, so the suggestions of a warm shelf score only the papers that are new sin
 """
 
 import hashlib
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Max, Q
 
-from groups.caching import cache_read, cache_write
+from groups.caching import Memo, cache_read, cache_write
 from groups.models import DiscussionSession, Nomination, ReadingGroup
 from groups.similar.tfidf import Shelf
 from papers.models import DailyListing, Paper
@@ -38,7 +37,7 @@ MIN_SCORE = 0.1
 CACHE_SECONDS = 7 * 24 * 3600
 MEMO_SIZE = 32
 
-_memo: OrderedDict[str, Shelf] = OrderedDict()
+_shelves = Memo(MEMO_SIZE)
 
 
 @dataclass(frozen=True)
@@ -132,20 +131,16 @@ def _digest(kind: str, papers: Iterable[tuple[int, datetime | None]]) -> str:
 def shelf_of(read: dict[int, ReadPaper]) -> Shelf:
     """The shelf of these papers: from this process's memo, or built (one query)."""
     key = _digest("shelf", ((pk, paper.indexed_at) for pk, paper in read.items()))
-    shelf = _memo.get(key)
+    shelf: Shelf | None = _shelves.get(key)
     if shelf is None:
         shelf = Shelf.build(sorted(Paper.objects.filter(pk__in=list(read)).term_counts()))
-        _memo[key] = shelf
-        if len(_memo) > MEMO_SIZE:
-            _memo.popitem(last=False)
-    else:
-        _memo.move_to_end(key)
+        _shelves.put(key, shelf)
     return shelf
 
 
 def shelves_forget() -> None:
     """Empties this process's memo of shelves (the benchmark's cold runs; the cache is apart)."""
-    _memo.clear()
+    _shelves.clear()
 
 
 def similar_in(

@@ -1,0 +1,61 @@
+"""The term counts papers.indexing stores beside the search vector (papers.PaperTerms), which
+a group's index reads instead of tokenizing abstracts; and the warming of a group's suggestions
+by a worker when what the group read changes (groups/similar/tasks.py)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from groups.similar.queries import shelves_forget, suggestions
+from groups.voting.services import nomination_create
+from papers.indexing import search_index_fill
+from papers.models import Paper, PaperTerms
+from papers.terms import paper_terms, terms_load
+from tests.groups.similar.conftest import SAMPLE_DAY, filler, listed, make_shelf, topic_paper
+from tests.people import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+def _text_terms(paper: Paper) -> dict[str, int]:
+    paper.refresh_from_db()
+    return dict(paper_terms(paper.title, paper.abstract, paper.ai_keywords))
+
+
+def test_indexing_stores_the_texts_counts_and_a_changed_text_is_read_until_indexed_again() -> None:
+    paper = topic_paper("proteins")  # the factory indexes it, as an import's task would
+    stored = PaperTerms.objects.get(paper=paper)
+    assert terms_load(stored.counts) == _text_terms(paper) != {}
+    # A changed text is marked for indexing (as an import or the admin does): its stored counts
+    # are the old text's, so the text is read instead, in the same one query.
+    Paper.objects.filter(pk=paper.pk).update(
+        abstract="Glaciers retreat under warming oceans.", search_indexed_at=None
+    )
+    with CaptureQueriesContext(connection) as queries:
+        [(pk, counts)] = Paper.objects.filter(pk=paper.pk).term_counts()
+    assert len(queries) == 1
+    assert pk == paper.pk
+    assert counts == _text_terms(paper)
+    assert "glacier" in counts and "glacier" not in terms_load(stored.counts)
+    assert search_index_fill() == 1
+    assert terms_load(PaperTerms.objects.get(paper=paper).counts) == counts
+
+
+def test_a_new_nomination_warms_the_groups_suggestions_for_every_web_process(
+    cast: Cast, django_capture_on_commit_callbacks, django_assert_num_queries
+) -> None:
+    make_shelf(cast)
+    filler(cast, 5, day=SAMPLE_DAY - timedelta(days=1))
+    listed(topic_paper("decoding2"), SAMPLE_DAY)
+    assert suggestions(cast.group)  # warm for the shelf as it was
+    # A nomination (with its nominator's vote) puts a new paper on the group's shelf; the task
+    # queued on commit (eager here, a worker in production) works the suggestions out.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        nomination_create(group=cast.group, user=cast.member, paper=topic_paper("graphs"))
+    assert len(callbacks) >= 1
+    shelves_forget()  # a web process that never built the new shelf
+    # warm: discussed, voted, the newest day, the candidates; no text, no shelf built
+    with django_assert_num_queries(4):
+        assert suggestions(cast.group)
