@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from celery import _state as celery_state
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
@@ -77,6 +78,11 @@ def _test_settings(settings) -> Iterator[None]:
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = eager
+    # Eager .delay() sets Celery's process-global "joining would block" flag and restores it
+    # afterwards; two threads doing that at once (the concurrency tests) can leave it set, and
+    # every later .get() in this process would then refuse to run ("Never call result.get()
+    # within a task!"), in whichever test the worker process runs next.
+    celery_state._set_task_join_will_block(False)
     _clear_cache()
 
 

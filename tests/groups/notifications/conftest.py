@@ -1,10 +1,8 @@
 """Email tests: the discussions' cast of a group (tests/people.py), a day's list, mail helpers."""
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
-from celery import _state as celery_state
 from django.core import mail
 
 from papers.models import DailyListing, Paper
@@ -36,12 +34,3 @@ def html_of(message: mail.EmailMessage) -> str:
 @pytest.fixture
 def failing_mail(settings) -> None:
     settings.MAILERS = {"default": {"BACKEND": "tests.groups.discussions.failing_mail.Backend"}}
-
-
-@pytest.fixture(autouse=True)
-def _restore_celery_join_flag() -> Iterator[None]:
-    # Eager .delay() sets Celery's process-global "joining would block" flag and restores it
-    # afterwards; two threads doing that at once (the concurrency tests) can leave it set, and
-    # every later .get() in this process would then refuse to run.
-    yield
-    celery_state._set_task_join_will_block(False)
