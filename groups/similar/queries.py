@@ -3,14 +3,17 @@ papers resemble what the group has read (arxiv-sanity-lite's idea, for a group).
 
 A group's *discussed* papers are those of its sessions held (`DiscussionSessionQuerySet.past`),
 each with its latest such session; what it has *read* adds the papers of its nominations that
-members voted for (any but withdrawn ones). Their shelf (`tfidf.Shelf`: their term counts, as
-papers.indexing stored them, with the idf of the group's own papers) is kept in a small
-per-process memo under a digest of the papers' ids and text stamps (`text_stamp`): a new session
-held, a vote on a new paper or a paper's text changed gives a new key, so an entry is never stale
-and is never invalidated by hand. A warm lookup costs the one query that lists the group's papers
-(ids, dates, titles: what the page shows of them); a cold one also reads their term counts, once
-per process (a shelf of 500 papers is read and built in about the time Redis would take to send
-and unpickle it, so it is not cached there).
+members voted for (any but withdrawn ones). Their shelf (`tfidf.Shelf`: their TF-IDF matrix,
+from their term counts as papers.indexing stored them, with the idf of the group's own papers)
+is named by a digest of the papers' ids and text stamps (`text_stamp`): a new session held, a
+vote on a new paper or a paper's text changed gives a new digest, so a shelf is never stale and
+is never invalidated by hand. It is kept in a small per-process memo under its digest, and in the
+cache (Redis in production: a shelf of 600 papers is about 1 MB of arrays, unpickled in 2 ms,
+where reading and building it takes 40-80 ms) in one entry per group and kind, which a new
+version replaces. The warm tasks (tasks.py) build both of a group's shelves when its read papers
+change, so web processes read them. A warm lookup costs the one query that lists the group's
+papers (ids, dates, titles: what the page shows of them); a cold one also reads their term
+counts.
 
 Each candidate suggestion's best match is cached (Django's cache: Redis in production) per
 shelf, so the suggestions of a warm shelf score only the papers that are new since.
@@ -128,13 +131,23 @@ def _digest(kind: str, papers: Iterable[tuple[int, datetime | None]]) -> str:
     return f"similar:{kind}:{hashlib.blake2b(text.encode(), digest_size=16).hexdigest()}"
 
 
-def shelf_of(read: dict[int, ReadPaper]) -> Shelf:
-    """The shelf of these papers: from this process's memo, or built (one query)."""
-    key = _digest("shelf", ((pk, paper.indexed_at) for pk, paper in read.items()))
-    shelf: Shelf | None = _shelves.get(key)
-    if shelf is None:
+def shelf_of(group_id: int, kind: str, read: dict[int, ReadPaper]) -> Shelf:
+    """The shelf of these papers, a group's `kind` of read papers ("discussed" or "read"): from
+    this process's memo, else from the cache (one entry per group and kind, holding the digest
+    it was built for: a new version replaces the old one), else built (one query) and kept in
+    both."""
+    digest = _digest("shelf", ((pk, paper.indexed_at) for pk, paper in read.items()))
+    shelf: Shelf | None = _shelves.get(digest)
+    if shelf is not None:
+        return shelf
+    slot = f"similar:shelf:{group_id}:{kind}"
+    held: tuple[str, Shelf] | None = cache_read(slot)
+    if held is not None and held[0] == digest:
+        shelf = held[1]
+    else:
         shelf = Shelf.build(sorted(Paper.objects.filter(pk__in=list(read)).term_counts()))
-        _shelves.put(key, shelf)
+        cache_write(slot, (digest, shelf), CACHE_SECONDS)
+    _shelves.put(digest, shelf)
     return shelf
 
 
@@ -144,21 +157,24 @@ def shelves_forget() -> None:
 
 
 def similar_in(
-    read: dict[int, ReadPaper], paper: Paper, *, limit: int = SIMILAR_LIMIT
+    group_id: int, discussed: dict[int, ReadPaper], paper: Paper, *, limit: int = SIMILAR_LIMIT
 ) -> list[Similar]:
-    """The read papers most like `paper` (never itself), best first; none that share no term."""
-    if not read:
+    """The papers the group discussed (`discussed_by_group`'s) most like `paper` (never itself),
+    best first; none that share no term."""
+    if not discussed:
         return []
     counts = paper_terms(paper.title, paper.abstract, paper.ai_keywords)
-    nearest = shelf_of(read).nearest(counts, limit=limit, leave_out=frozenset({paper.pk}))
-    return [Similar(read=read[pk], score=score) for pk, score in nearest if score >= MIN_SCORE]
+    nearest = shelf_of(group_id, "discussed", discussed).nearest(
+        counts, limit=limit, leave_out=frozenset({paper.pk})
+    )
+    return [Similar(read=discussed[pk], score=score) for pk, score in nearest if score >= MIN_SCORE]
 
 
 def similar_discussed(
     group: ReadingGroup, paper: Paper, *, limit: int = SIMILAR_LIMIT
 ) -> list[Similar]:
     """Up to `limit` papers the group discussed most like `paper`. Warm: one query."""
-    return similar_in(discussed_papers(group), paper, limit=limit)
+    return similar_in(group.pk, discussed_papers(group), paper, limit=limit)
 
 
 def suggestion_days() -> tuple[date, date] | None:
@@ -192,7 +208,9 @@ def _candidates(group: ReadingGroup) -> list[tuple[int, str, str, datetime | Non
 
 
 def _best_matches(
-    read: dict[int, ReadPaper], candidates: Sequence[tuple[int, str, str, datetime | None]]
+    group_id: int,
+    read: dict[int, ReadPaper],
+    candidates: Sequence[tuple[int, str, str, datetime | None]],
 ) -> dict[tuple[int, str], tuple[int, float]]:
     """(candidate id, its text_stamp) -> (the read paper it is most like, cosine), for every
     candidate with a match. Kept in the cache per shelf and scored only for candidates the entry
@@ -203,11 +221,11 @@ def _best_matches(
     stamps = {pk: text_stamp(indexed_at) for pk, _, _, indexed_at in candidates}
     missing = [pk for pk, stamp in stamps.items() if (pk, stamp) not in known]
     if missing:
-        # Many papers against one shelf: its matcher finds the same best matches for less.
-        matcher = shelf_of(read).matcher()
-        for pk, counts in Paper.objects.filter(pk__in=missing).term_counts():
-            nearest = matcher.nearest(counts, limit=1)
-            known[(pk, stamps[pk])] = nearest[0] if nearest else None
+        # Many papers against one shelf: one sparse product finds each one's best match.
+        scored = Paper.objects.filter(pk__in=missing).term_counts()
+        matches = shelf_of(group_id, "read", read).best([counts for _, counts in scored])
+        for (pk, _), match in zip(scored, matches, strict=True):
+            known[(pk, stamps[pk])] = match
         # Only the current candidates are kept: the entry never grows past a week of papers.
         wanted = set(stamps.items())
         known = {stamp: match for stamp, match in known.items() if stamp in wanted}
@@ -224,7 +242,7 @@ def suggestions(group: ReadingGroup) -> list[Suggestion]:
     candidates = _candidates(group)
     if not read or not candidates:
         return []
-    best = _best_matches(read, candidates)
+    best = _best_matches(group.pk, read, candidates)
     shown = {pk: (arxiv_id, title) for pk, arxiv_id, title, _ in candidates}
     ranked = sorted(
         ((score, pk, like) for (pk, _), (like, score) in best.items() if score >= MIN_SCORE),
@@ -249,9 +267,13 @@ def groups_reading() -> list[int]:
 
 
 def suggestions_warm(group_ids: Iterable[int]) -> int:
-    """Works out these groups' suggestions, so each candidate's best match against their
-    current shelves is cached for the ballot's panel; returns how many groups there were."""
+    """Builds these groups' shelves (of the papers discussed, and of those read) into the cache
+    and works out their suggestions, so each candidate's best match is cached for the ballot's
+    panel and no web process builds a shelf; returns how many groups there were."""
     groups = list(ReadingGroup.objects.filter(pk__in=list(group_ids)))
     for group in groups:
+        discussed = discussed_papers(group)
+        if discussed:
+            shelf_of(group.pk, "discussed", discussed)
         suggestions(group)
     return len(groups)

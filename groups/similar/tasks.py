@@ -1,8 +1,8 @@
 """Warming "Suggested for this group" off the request (not email, so not in
 groups.notifications.tasks): when a group's read papers change (a nomination, a first vote, a
-session marked done) or a daily import brings new candidates, a worker works the suggestions
-out, so each candidate's best match against the group's new shelf is in the cache before the
-ballot's panel asks (queries._best_matches)."""
+session marked done) or a daily import brings new candidates, a worker builds the group's new
+shelves into the cache and works the suggestions out, so each candidate's best match is cached
+before the ballot's panel asks (queries._best_matches) and no web process builds a shelf."""
 
 import datetime as dt
 

@@ -39,7 +39,7 @@ def similar_paper(request: AuthenticatedHttpRequest, arxiv_id: str) -> HttpRespo
         (
             group,
             discussed.get(group.pk, {}).get(paper.pk),
-            similar_in(discussed.get(group.pk, {}), paper),
+            similar_in(group.pk, discussed.get(group.pk, {}), paper),
         )
         for group in groups
     ]

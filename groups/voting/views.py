@@ -379,7 +379,7 @@ def group_nominate_paper(request: AuthenticatedHttpRequest, arxiv_id: str) -> Ht
     }
     read = discussed_by_group(groups)
     rows = [
-        (g, open_here.get(g.pk), discussed.get(g.pk), similar_in(read.get(g.pk, {}), paper))
+        (g, open_here.get(g.pk), discussed.get(g.pk), similar_in(g.pk, read.get(g.pk, {}), paper))
         for g in groups
     ]
     status = 400 if form.is_bound else 200

@@ -8,12 +8,21 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from groups.similar.queries import shelves_forget, suggestions
+from groups.similar.queries import shelves_forget, similar_discussed, suggestions
+from groups.similar.tasks import similar_warm
 from groups.voting.services import nomination_create
 from papers.indexing import search_index_fill
 from papers.models import Paper, PaperTerms
 from papers.terms import paper_terms, terms_load
-from tests.groups.similar.conftest import SAMPLE_DAY, filler, listed, make_shelf, topic_paper
+from tests.groups.similar.conftest import (
+    SAMPLE_DAY,
+    filler,
+    held,
+    listed,
+    make_shelf,
+    topic_paper,
+    voted,
+)
 from tests.people import Cast
 
 pytestmark = pytest.mark.django_db
@@ -58,4 +67,42 @@ def test_a_new_nomination_warms_the_groups_suggestions_for_every_web_process(
     shelves_forget()  # a web process that never built the new shelf
     # warm: discussed, voted, the newest day, the candidates; no text, no shelf built
     with django_assert_num_queries(4):
+        assert suggestions(cast.group)
+
+
+def test_a_web_process_reads_the_groups_shelves_from_the_cache_and_never_a_stale_one(
+    cast: Cast, django_assert_num_queries
+) -> None:
+    shelf = make_shelf(cast)
+    paper = topic_paper("diffusion2")
+    [before] = similar_discussed(cast.group, paper)
+    assert before.read.paper_id == shelf.diffusion.pk
+    shelves_forget()  # another web process: its memo is empty, the cache is shared
+    with django_assert_num_queries(1):  # the discussed papers; their terms come from the cache
+        [again] = similar_discussed(cast.group, paper)
+    assert again == before
+    # A session held on a new paper: the cached shelf is another version's, so it is not used;
+    # the new one is built (its terms read) and replaces it.
+    held(cast, topic_paper("diffusion2"), days_ago=1)  # the same text: the nearest
+    shelves_forget()
+    with django_assert_num_queries(2):
+        found = similar_discussed(cast.group, paper)
+    assert found[0].read.paper_id != shelf.diffusion.pk and found[0].score > before.score
+    shelves_forget()
+    with django_assert_num_queries(1):
+        assert similar_discussed(cast.group, paper) == found
+
+
+def test_the_warm_task_builds_both_shelves_so_no_web_process_does(
+    cast: Cast, django_assert_num_queries
+) -> None:
+    make_shelf(cast)
+    voted(cast, topic_paper("graphs"))
+    listed(topic_paper("decoding2"), SAMPLE_DAY)
+    paper = topic_paper("diffusion2")
+    assert similar_warm.delay(cast.group.pk).get() == 1
+    shelves_forget()
+    with django_assert_num_queries(1):  # the discussed papers, no terms
+        assert similar_discussed(cast.group, paper)
+    with django_assert_num_queries(4):  # discussed, voted, the newest day, the candidates
         assert suggestions(cast.group)

@@ -2,7 +2,10 @@
 recorded Hugging Face daily list."""
 
 import json
+import math
 from collections import Counter
+
+import pytest
 
 from groups.similar.tfidf import Shelf
 from papers.terms import paper_terms, words
@@ -77,3 +80,42 @@ def test_on_the_recorded_daily_list_agent_papers_find_agent_papers() -> None:
     agents = next(n for n, p in enumerate(papers) if "Heterogeneous Agents" in p["title"])
     [(other, _)] = shelf.nearest(documents[agents][1], limit=1, leave_out=frozenset({agents}))
     assert "agent" in papers[other]["title"].lower()
+
+
+def test_best_of_many_is_each_ones_nearest_in_one_product() -> None:
+    items = json.loads(shared_file("fixtures", "hf", "daily_papers_2026-06-12.json").read_text())
+    papers = [
+        paper_terms(p["title"], p.get("summary", ""), p.get("ai_keywords") or [])
+        for p in (item["paper"] for item in items)
+    ]
+    half = len(papers) // 2
+    shelf = Shelf.build([(100 + number, counts) for number, counts in enumerate(papers[:half])])
+    asked = [*papers[half:], paper_terms("Zebra", "quokka wombat", [])]
+    found = shelf.best(asked)
+    assert found[-1] is None  # shares no term
+    assert sum(match is not None for match in found) >= half - 1
+    for counts, match in zip(asked, found, strict=True):
+        nearest = shelf.nearest(counts, limit=1)
+        assert match == (nearest[0] if nearest else None)
+    assert Shelf.build([]).best(asked[:2]) == [None, None]
+    assert shelf.best([]) == []
+
+
+def test_cosines_are_those_of_the_tfidf_vectors_worked_out_by_hand() -> None:
+    # Two documents and a paper: idf = ln((1 + 2) / (1 + df)) + 1, tf sublinear, unit vectors;
+    # the paper's term the shelf lacks ("zebra") weighs in its norm with idf ln(3) + 1.
+    shelf = Shelf.build([(1, {"alpha": 1, "beta": 2}), (2, {"beta": 1, "gamma": 1})])
+    idf_once, idf_twice = math.log(3 / 2) + 1, math.log(3 / 3) + 1
+    unseen = math.log(3) + 1
+    first = {"alpha": idf_once, "beta": (1 + math.log(2)) * idf_twice}
+    second = {"beta": idf_twice, "gamma": idf_once}
+    paper = {"beta": idf_twice, "gamma": idf_once, "zebra": unseen}
+
+    def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+        dot = sum(a[t] * b.get(t, 0.0) for t in a)
+        return dot / math.hypot(*a.values()) / math.hypot(*b.values())
+
+    found = dict(shelf.nearest({"beta": 1, "gamma": 1, "zebra": 1}, limit=2))
+    assert found[2] == pytest.approx(cosine(paper, second), rel=1e-12)
+    assert found[1] == pytest.approx(cosine(paper, first), rel=1e-12)
+    assert found[2] > found[1]
