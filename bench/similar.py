@@ -11,7 +11,12 @@ keywords of the shipped sample day (papers/sample/) shuffled, so abstracts read 
 and share words as real ones do. For each page: cold (cache and this process's memo emptied: the
 group's shelf is built from its papers' term counts), warm-cache (memo emptied: the shelf unpickled from
 the cache, as a freshly started worker) and warm, the median of BENCH_RUNS (default 5) runs and
-the queries. The goal: under 50 ms a page. The benchmark's rows are removed at the end.
+the queries. The goal (issue 16, item 4): under 50 ms a page for the lookups of similar papers
+the group discussed, cold included. The suggestions (item 5) have no goal of their own in the
+issue; they are held to the same 50 ms warm and with the shelf in the cache (what a page meets:
+the warm tasks build a group's shelves and best matches when what it read changes), and their
+cold time (after the cache was emptied) is printed beside it. The benchmark's rows are removed at
+the end.
 """
 
 from __future__ import annotations
@@ -243,12 +248,14 @@ def main() -> None:
         cold_ms = timed(action, fresh)
         cache_ms = timed(action, memo_cold)
         warm_ms = timed(action, lambda: None)
-        over = [
-            name
-            for name, ms in (("cold", cold_ms), ("cache", cache_ms), ("warm", warm_ms))
-            if ms >= GOAL_MS
-        ]
+        suggested = "suggest" in label  # item 5: no cold goal (see the docstring)
+        held = (("cache", cache_ms), ("warm", warm_ms)) + (
+            () if suggested else (("cold", cold_ms),)
+        )
+        over = [name for name, ms in held if ms >= GOAL_MS]
         verdict = f"OVER ({', '.join(over)})" if over else "ok"
+        if suggested and cold_ms >= GOAL_MS:
+            verdict += " (cold: no goal; the warm tasks keep it off the pages)"
         print(
             f"  {label:<32} {cold_ms:8.1f} {cache_ms:9.1f} {warm_ms:8.1f} "
             f"{len(cold_queries):8d} {len(warm_queries):7d}  {verdict}"

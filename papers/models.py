@@ -11,7 +11,7 @@ from django.contrib.postgres.search import (
 from django.db import connections, models
 from django.db.models import Case, F, Q, When
 
-from papers.terms import paper_terms, terms_load
+from papers.terms import Terms, terms_load, text_terms
 
 # What search puts around a matching word in `title_marked` and `snippet` (the `marked` filter
 # turns them into <mark>): control characters, which papers.parsing strips from all text.
@@ -44,7 +44,7 @@ class PaperQuerySet(models.QuerySet["Paper"]):
         listed = DailyListing.objects.filter(day__range=(first, last)).values("paper_id")
         return self.listed().filter(pk__in=listed)
 
-    def term_counts(self) -> list[tuple[int, dict[str, int]]]:
+    def term_counts(self) -> list[tuple[int, Terms]]:
         """Each paper's term counts (papers.terms), by id: those papers.indexing stored with
         its current text, or, for a paper pending indexing (new, or its text changed since),
         its text's, worked out here. One query; a text is read only for a paper pending."""
@@ -62,7 +62,7 @@ class PaperQuerySet(models.QuerySet["Paper"]):
             if_needed("ai_keywords", models.JSONField()),
         )
         return [
-            (pk, terms_load(counts) if abstract is None else paper_terms(title, abstract, keywords))
+            (pk, terms_load(counts) if abstract is None else text_terms(title, abstract, keywords))
             for pk, counts, title, abstract, keywords in rows
         ]
 

@@ -4,8 +4,8 @@ the last week's candidate suggestions are one matrix scored against the shelf in
 product, so no Python loop runs per term or per pair of papers. Both databases give the same
 answer: the counts are the same, and so is the arithmetic.
 
-A paper's terms and their counts are papers.terms' (title and keywords counted twice), stored by
-papers.indexing. Term frequency is sublinear (1 + log tf), inverse document frequency is smoothed
+A paper's terms and their counts are papers.terms' `Terms` (title and keywords counted twice,
+two lists in the text's order), stored by papers.indexing and decoded straight into `Terms`. Term frequency is sublinear (1 + log tf), inverse document frequency is smoothed
 (log((1 + n) / (1 + df)) + 1, as scikit-learn's default) and comes from the shelf's own papers,
 vectors are L2-normalised, so the dot product of two vectors is their cosine. A paper's vector is
 normalised over all of its terms, those the shelf never saw included (they weigh most: they say
@@ -14,14 +14,15 @@ the paper is about something else), and only its terms the shelf has can add to 
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-Counts = Mapping[str, int]
+from papers.terms import Terms
+
 Floats = npt.NDArray[np.float64]
 
 
@@ -39,16 +40,16 @@ class Shelf:
     matrix: sparse.csr_array
 
     @classmethod
-    def build(cls, documents: Sequence[tuple[int, Counts]]) -> "Shelf":
+    def build(cls, documents: Sequence[tuple[int, Terms]]) -> "Shelf":
         vocabulary: defaultdict[str, int] = defaultdict()
         vocabulary.default_factory = vocabulary.__len__  # a new term takes the next column
-        columns = _ints(map(vocabulary.__getitem__, counts) for _, counts in documents)
+        columns = _ints(map(vocabulary.__getitem__, terms.words) for _, terms in documents)
         vocabulary.default_factory = None
         n = len(documents)
         frequencies = np.bincount(columns, minlength=len(vocabulary))
         idf = np.log((1.0 + n) / (1.0 + frequencies)) + 1.0
-        tfs = _ints(counts.values() for _, counts in documents)
-        rows = _rows([len(counts) for _, counts in documents])
+        tfs = _ints(terms.counts for _, terms in documents)
+        rows = _rows([len(terms.words) for _, terms in documents])
         weights = _sublinear(tfs) * idf[columns]
         weights /= _norms(weights, rows, n)[rows]
         matrix = sparse.csr_array(
@@ -62,15 +63,15 @@ class Shelf:
             matrix=matrix,
         )
 
-    def vectors(self, papers: Sequence[Counts]) -> sparse.csr_array:
+    def vectors(self, papers: Sequence[Terms]) -> sparse.csr_array:
         """Papers' vectors weighed by this shelf's idf, one row each, over the shelf's columns:
         each normalised over all its terms, and holding only those the shelf has."""
         lookup = self.vocabulary.get
         # A term the shelf lacks is column -1 here: the last of `idf` + [unseen], then dropped.
-        columns = _ints(map(lookup, counts, itertools.repeat(-1)) for counts in papers)
-        tfs = _ints(counts.values() for counts in papers)
+        columns = _ints(map(lookup, terms.words, itertools.repeat(-1)) for terms in papers)
+        tfs = _ints(terms.counts for terms in papers)
         weights = _sublinear(tfs) * np.append(self.idf, self.unseen)[columns]
-        rows = _rows([len(counts) for counts in papers])
+        rows = _rows([len(terms.words) for terms in papers])
         weights /= _norms(weights, rows, len(papers))[rows]
         known = columns >= 0
         return sparse.csr_array(
@@ -78,7 +79,7 @@ class Shelf:
             shape=(len(papers), len(self.vocabulary)),
         )
 
-    def scores(self, papers: Sequence[Counts]) -> Floats:
+    def scores(self, papers: Sequence[Terms]) -> Floats:
         """The cosine of each paper (rows) with each document (columns)."""
         if not papers or not self.keys:
             return np.zeros((len(papers), len(self.keys)))
@@ -86,12 +87,12 @@ class Shelf:
         return np.asarray(product.toarray(), dtype=np.float64)
 
     def nearest(
-        self, counts: Counts, *, limit: int, leave_out: frozenset[int] = frozenset()
+        self, terms: Terms, *, limit: int, leave_out: frozenset[int] = frozenset()
     ) -> list[tuple[int, float]]:
         """The `limit` documents most similar to a paper's term counts, as (key, cosine), best
         first (the earlier document first among equals), cosine above zero; documents whose key
         is in `leave_out` never."""
-        [scores] = self.scores([counts])
+        [scores] = self.scores([terms])
         wanted = scores > 0.0
         if leave_out:
             wanted &= np.array([key not in leave_out for key in self.keys], dtype=bool)
@@ -99,7 +100,7 @@ class Shelf:
         best = positions[np.argsort(-scores[positions], kind="stable")[:limit]]
         return [(self.keys[position], float(scores[position])) for position in best]
 
-    def best(self, papers: Sequence[Counts]) -> list[tuple[int, float] | None]:
+    def best(self, papers: Sequence[Terms]) -> list[tuple[int, float] | None]:
         """For each paper, the document most similar to it, as (key, cosine), the earlier one
         among equals; None for a paper that shares no term with any. One sparse product."""
         scores = self.scores(papers)

@@ -13,7 +13,7 @@ from groups.similar.tasks import similar_warm
 from groups.voting.services import nomination_create
 from papers.indexing import search_index_fill
 from papers.models import Paper, PaperTerms
-from papers.terms import paper_terms, terms_load
+from papers.terms import Terms, terms_load, text_terms
 from tests.groups.similar.conftest import (
     SAMPLE_DAY,
     filler,
@@ -28,15 +28,15 @@ from tests.people import Cast
 pytestmark = pytest.mark.django_db
 
 
-def _text_terms(paper: Paper) -> dict[str, int]:
+def _text_terms(paper: Paper) -> Terms:
     paper.refresh_from_db()
-    return dict(paper_terms(paper.title, paper.abstract, paper.ai_keywords))
+    return text_terms(paper.title, paper.abstract, paper.ai_keywords)
 
 
 def test_indexing_stores_the_texts_counts_and_a_changed_text_is_read_until_indexed_again() -> None:
     paper = topic_paper("proteins")  # the factory indexes it, as an import's task would
     stored = PaperTerms.objects.get(paper=paper)
-    assert terms_load(stored.counts) == _text_terms(paper) != {}
+    assert terms_load(stored.counts) == _text_terms(paper) != Terms([], [])
     # A changed text is marked for indexing (as an import or the admin does): its stored counts
     # are the old text's, so the text is read instead, in the same one query.
     Paper.objects.filter(pk=paper.pk).update(
@@ -47,7 +47,7 @@ def test_indexing_stores_the_texts_counts_and_a_changed_text_is_read_until_index
     assert len(queries) == 1
     assert pk == paper.pk
     assert counts == _text_terms(paper)
-    assert "glacier" in counts and "glacier" not in terms_load(stored.counts)
+    assert "glacier" in counts.words and "glacier" not in terms_load(stored.counts).words
     assert search_index_fill() == 1
     assert terms_load(PaperTerms.objects.get(paper=paper).counts) == counts
 

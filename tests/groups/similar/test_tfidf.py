@@ -3,18 +3,18 @@ recorded Hugging Face daily list."""
 
 import json
 import math
-from collections import Counter
 
+import msgspec
 import pytest
 
 from groups.similar.tfidf import Shelf
-from papers.terms import paper_terms, words
+from papers.terms import Terms, paper_terms, terms_dump, terms_load, text_terms, words
 from tests.groups.similar.conftest import TOPICS
 from tests.shared import shared_file
 
 
-def terms(topic: str) -> Counter[str]:
-    return paper_terms(*TOPICS[topic])
+def terms(topic: str) -> Terms:
+    return text_terms(*TOPICS[topic])
 
 
 def test_it_drops_stop_words_and_folds_plurals() -> None:
@@ -30,6 +30,18 @@ def test_title_and_keywords_count_twice() -> None:
     counts = paper_terms("Diffusion", "diffusion sampler", ["diffusion"])
     assert counts["diffusion"] == 5
     assert counts["sampler"] == 1
+
+
+def test_stored_terms_load_as_written_in_the_texts_order() -> None:
+    counts = paper_terms("Sparse Attention", "attention heads prune sparse attention", ["sparse"])
+    stored = terms_dump(counts)
+    assert json.loads(stored) == [list(counts), list(counts.values())]  # the format on disk
+    loaded = terms_load(stored)
+    assert loaded == Terms.of(counts)
+    assert loaded.words == ["attention", "head", "prune", "sparse"]  # the text's order
+    assert loaded.as_dict() == dict(counts)
+    with pytest.raises(msgspec.ValidationError):
+        terms_load('[["a", "b"], ["1", 2]]')  # a count that is not a number is refused
 
 
 def test_the_paper_on_the_same_subject_ranks_first() -> None:
@@ -60,7 +72,7 @@ def test_a_paper_is_most_like_itself_and_can_be_left_out() -> None:
 
 def test_nothing_in_common_finds_nothing() -> None:
     shelf = Shelf.build([(1, terms("proteins"))])
-    assert shelf.nearest(paper_terms("Zebra", "quokka wombat", []), limit=3) == []
+    assert shelf.nearest(text_terms("Zebra", "quokka wombat", []), limit=3) == []
     assert Shelf.build([]).nearest(terms("proteins"), limit=3) == []
 
 
@@ -68,7 +80,7 @@ def test_on_the_recorded_daily_list_agent_papers_find_agent_papers() -> None:
     items = json.loads(shared_file("fixtures", "hf", "daily_papers_2026-06-12.json").read_text())
     papers = [item["paper"] for item in items]
     documents = [
-        (number, paper_terms(p["title"], p.get("summary", ""), p.get("ai_keywords") or []))
+        (number, text_terms(p["title"], p.get("summary", ""), p.get("ai_keywords") or []))
         for number, p in enumerate(papers)
     ]
     shelf = Shelf.build(documents)
@@ -85,12 +97,12 @@ def test_on_the_recorded_daily_list_agent_papers_find_agent_papers() -> None:
 def test_best_of_many_is_each_ones_nearest_in_one_product() -> None:
     items = json.loads(shared_file("fixtures", "hf", "daily_papers_2026-06-12.json").read_text())
     papers = [
-        paper_terms(p["title"], p.get("summary", ""), p.get("ai_keywords") or [])
+        text_terms(p["title"], p.get("summary", ""), p.get("ai_keywords") or [])
         for p in (item["paper"] for item in items)
     ]
     half = len(papers) // 2
     shelf = Shelf.build([(100 + number, counts) for number, counts in enumerate(papers[:half])])
-    asked = [*papers[half:], paper_terms("Zebra", "quokka wombat", [])]
+    asked = [*papers[half:], text_terms("Zebra", "quokka wombat", [])]
     found = shelf.best(asked)
     assert found[-1] is None  # shares no term
     assert sum(match is not None for match in found) >= half - 1
@@ -104,7 +116,9 @@ def test_best_of_many_is_each_ones_nearest_in_one_product() -> None:
 def test_cosines_are_those_of_the_tfidf_vectors_worked_out_by_hand() -> None:
     # Two documents and a paper: idf = ln((1 + 2) / (1 + df)) + 1, tf sublinear, unit vectors;
     # the paper's term the shelf lacks ("zebra") weighs in its norm with idf ln(3) + 1.
-    shelf = Shelf.build([(1, {"alpha": 1, "beta": 2}), (2, {"beta": 1, "gamma": 1})])
+    shelf = Shelf.build(
+        [(1, Terms(["alpha", "beta"], [1, 2])), (2, Terms(["beta", "gamma"], [1, 1]))]
+    )
     idf_once, idf_twice = math.log(3 / 2) + 1, math.log(3 / 3) + 1
     unseen = math.log(3) + 1
     first = {"alpha": idf_once, "beta": (1 + math.log(2)) * idf_twice}
@@ -115,7 +129,7 @@ def test_cosines_are_those_of_the_tfidf_vectors_worked_out_by_hand() -> None:
         dot = sum(a[t] * b.get(t, 0.0) for t in a)
         return dot / math.hypot(*a.values()) / math.hypot(*b.values())
 
-    found = dict(shelf.nearest({"beta": 1, "gamma": 1, "zebra": 1}, limit=2))
+    found = dict(shelf.nearest(Terms(["beta", "gamma", "zebra"], [1, 1, 1]), limit=2))
     assert found[2] == pytest.approx(cosine(paper, second), rel=1e-12)
     assert found[1] == pytest.approx(cosine(paper, first), rel=1e-12)
     assert found[2] > found[1]
