@@ -36,7 +36,7 @@ ORG_MAX = 300
 
 # Part of every digest: bump it when the reading of an item changes (a new rule, a new field),
 # or a paper whose source item did not change would never be read with the new rules.
-READER_VERSION = b"13."
+READER_VERSION = b"13."  # not bumped by the one-pass import digest: see _raw_digests
 
 
 @dataclass
@@ -106,7 +106,8 @@ class PaperRecord:
     def digest(self) -> str:
         """The digest of the source item ("" for a record built from fields, until set)."""
         if not self._digest and isinstance(self._item, bytes | msgspec.Raw):
-            self._digest = _digest(memoryview(self._item))  # when first asked: while COPY writes
+            # When first asked (while COPY writes): with the content digest, in one pass.
+            self._content, self._digest = _raw_digests(self._item)
         return self._digest
 
     @digest.setter
@@ -130,7 +131,7 @@ class PaperRecord:
         if self._content is None:
             item = self._item
             if isinstance(item, bytes | msgspec.Raw):
-                self._content = _digest_less_counters(memoryview(item))
+                self._content, self._digest = _raw_digests(item)
             else:
                 self._content = fields_digest(self.fields, leave_out=COUNTERS)
         return self._content
@@ -168,17 +169,23 @@ def _digest(*parts: bytes | memoryview) -> str:
     return digest.hexdigest()[:32]
 
 
-def _digest_less_counters(raw: bytes | memoryview) -> str:
-    """The digest of an item's raw JSON with the counts' values left out (one pass over it;
-    a memoryview's slices copy nothing)."""
-    digest = hashlib.sha256(READER_VERSION)
+def _raw_digests(item: bytes | msgspec.Raw) -> tuple[str, str]:
+    """An item's raw JSON's two digests, hashing it once: of the JSON with the counts' values
+    left out (the content: the same when only counts moved), and of the whole item (the import
+    digest: of the content digest and the counts' values as the JSON writes them, in order, which
+    tell apart any two items the whole JSON would). A memoryview's slices copy nothing."""
+    raw = memoryview(item)
+    content = hashlib.sha256(READER_VERSION)
+    values = []
     position = 0
     for match in COUNTER_VALUE.finditer(raw):
         start, end = match.span(1)
-        digest.update(raw[position:start])
+        content.update(raw[position:start])
+        values.append(match[1])
         position = end
-    digest.update(raw[position:])
-    return digest.hexdigest()[:32]
+    content.update(raw[position:])
+    content_digest = content.hexdigest()[:32]
+    return content_digest, _digest(b"raw:", content_digest.encode(), b"|", b"|".join(values))
 
 
 def fields_digest(fields: dict[str, Any], *, leave_out: frozenset[str] = frozenset()) -> str:

@@ -418,19 +418,25 @@ def _batch_write(
     )
     created = {row[0] for row in cursor.fetchall()}
     text_changed = " OR ".join(_differs(name) for name in TEXT_FIELDS)
+    data_changed = " OR ".join(_differs(name) for name in DATA_FIELDS)
+    # A paper whose fields are all as stored but whose import digest is not (its item changed
+    # only where nothing is read, or the digest's formula did) gets the new digest, so the next
+    # import finds it unchanged at once; it is not counted as updated and keeps its updated_at,
+    # which RETURNING (that sees the new row) tells apart.
     cursor.execute(
         "UPDATE papers_paper SET "
         + ", ".join(f"{name} = {_new_value(name)}" for name in DATA_FIELDS)
-        + ", updated_at = %s, import_hash = b.import_hash, "
+        + f", updated_at = CASE WHEN {data_changed} THEN %s ELSE papers_paper.updated_at END, "
+        "import_hash = b.import_hash, "
         "content_hash = COALESCE(b.content_hash, papers_paper.content_hash), "
         f"search_indexed_at = CASE WHEN {text_changed} THEN NULL "
         f"ELSE papers_paper.search_indexed_at END FROM {BATCH} b "
-        "WHERE papers_paper.arxiv_id = b.arxiv_id AND ("
-        + " OR ".join(_differs(name) for name in DATA_FIELDS)
-        + ") RETURNING papers_paper.id",
-        [now],
+        f"WHERE papers_paper.arxiv_id = b.arxiv_id AND ({data_changed} "
+        f"OR b.import_hash {'IS DISTINCT FROM' if _postgres() else 'IS NOT'} papers_paper.import_hash) "
+        "RETURNING papers_paper.id, papers_paper.updated_at = %s",
+        [now, now],
     )
-    updated = {row[0] for row in cursor.fetchall()}
+    updated = {paper_id for paper_id, changed in cursor.fetchall() if changed}
     cursor.execute(f"DROP TABLE {BATCH}")
     return created, updated
 

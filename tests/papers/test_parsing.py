@@ -10,6 +10,7 @@ from papers.parsing import (
     RecordError,
     clean_text,
     hf_item_to_record,
+    hf_raw_item_deferred,
     parse_arxiv_id,
     parse_atom,
     parse_hf_json,
@@ -233,3 +234,31 @@ def test_it_tells_saved_files_apart_by_content() -> None:
     assert parse_saved_file(arxiv_fixture_path().read_bytes())[0] == "arxiv"
     with pytest.raises(SourceError, match="neither"):
         parse_saved_file(b"title,abstract\n")
+
+
+def _digests(raw: bytes) -> tuple[str, str]:
+    record = hf_raw_item_deferred(raw)
+    assert isinstance(record, PaperRecord)
+    return record.content_digest(), record.digest
+
+
+def test_the_content_digest_leaves_the_counts_out_and_the_import_digest_keeps_them() -> None:
+    item = (
+        b'{"paper": {"id": "2606.00001", "title": "A title: \\"upvotes\\": 3", "upvotes"%s: %s5,'
+        b' "githubStars": null}, "numComments": 7}'
+    )
+    content, whole = _digests(item % (b"", b""))
+    assert content != whole
+    assert _digests(item % (b"", b"")) == (content, whole)  # the same item, the same digests
+    # Only a count moved: the content is the same, not the item (with spaces around it too).
+    moved_content, moved_whole = _digests(item.replace(b"5,", b"6,") % (b"", b""))
+    assert moved_content == content and moved_whole != whole
+    spaced = _digests(item % (b" ", b"\n "))
+    assert _digests(item.replace(b"5,", b"6,") % (b" ", b"\n "))[0] == spaced[0]
+    # Two counts' values swapped: the same content, another item.
+    swapped = item.replace(b"5,", b"7,").replace(b'"numComments": 7', b'"numComments": 5')
+    swapped_content, swapped_whole = _digests(swapped % (b"", b""))
+    assert swapped_content == content and swapped_whole != whole
+    # A count's key inside a string is text: changing it changes the content.
+    retitled = item.replace(b'\\"upvotes\\": 3', b'\\"upvotes\\": 4')
+    assert _digests(retitled % (b"", b""))[0] != content

@@ -89,6 +89,25 @@ def test_it_reads_counts_moved_in_a_pretty_printed_file(tmp_path) -> None:
     assert (paper.upvotes, paper.title) == (108, "MiniMax Sparse Attention")
 
 
+def test_a_paper_stored_with_another_import_digest_gets_the_new_one_and_nothing_else(
+    hf_day: FakeNetwork, django_capture_on_commit_callbacks
+) -> None:
+    # As after the import digest's formula changed (since 2026-12-03 it is made of the content
+    # digest and the counts): the fields are as stored, so only the digest is written; the
+    # paper is neither updated (its updated_at stays) nor marked for indexing.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_daily(day=DAY)
+    before = list(Paper.objects.order_by("pk").values_list("updated_at", "search_indexed_at"))
+    current = dict(Paper.objects.values_list("arxiv_id", "import_hash"))
+    Paper.objects.update(import_hash="an earlier formula")
+    run = services.import_daily(day=DAY)
+    assert (run.updated, run.unchanged) == (0, 30)
+    assert dict(Paper.objects.values_list("arxiv_id", "import_hash")) == current
+    assert list(Paper.objects.order_by("pk").values_list("updated_at", "search_indexed_at")) == (
+        before
+    )
+
+
 def test_beat_sweeps_for_unindexed_papers_every_minute() -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["papers-search-index"]
     assert entry["task"] == "papers.search_index_fill"
