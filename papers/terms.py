@@ -73,9 +73,6 @@ class Terms(msgspec.Struct, array_like=True, frozen=True):
     def of(cls, counts: Mapping[str, int]) -> "Terms":
         return cls(list(counts), list(counts.values()))
 
-    def as_dict(self) -> dict[str, int]:
-        return dict(zip(self.words, self.counts, strict=True))
-
 
 _TERMS = msgspec.json.Decoder(Terms)
 

@@ -432,7 +432,7 @@ def _batch_write(
         f"search_indexed_at = CASE WHEN {text_changed} THEN NULL "
         f"ELSE papers_paper.search_indexed_at END FROM {BATCH} b "
         f"WHERE papers_paper.arxiv_id = b.arxiv_id AND ({data_changed} "
-        f"OR b.import_hash {'IS DISTINCT FROM' if _postgres() else 'IS NOT'} papers_paper.import_hash) "
+        f"OR b.import_hash {_distinct()} papers_paper.import_hash) "
         "RETURNING papers_paper.id, papers_paper.updated_at = %s",
         [now, now],
     )
@@ -451,11 +451,15 @@ def _new_value(name: str) -> str:
     return f"COALESCE(b.{name}, papers_paper.{name})"
 
 
+def _distinct() -> str:
+    """The null-safe "differs from" of this database."""
+    return "IS DISTINCT FROM" if _postgres() else "IS NOT"
+
+
 def _differs(name: str) -> str:
     if name in NEVER_LOWERED:  # only a higher value changes it (NULL > x is not true)
         return f"(b.{name} > papers_paper.{name})"
-    distinct = "IS DISTINCT FROM" if _postgres() else "IS NOT"
-    return f"(b.{name} IS NOT NULL AND b.{name} {distinct} papers_paper.{name})"
+    return f"(b.{name} IS NOT NULL AND b.{name} {_distinct()} papers_paper.{name})"
 
 
 def _list(cursor: Any, records: list[PaperRecord]) -> set[int]:

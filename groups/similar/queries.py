@@ -9,9 +9,9 @@ is named by a digest of the papers' ids and text stamps (`text_stamp`): a new se
 vote on a new paper or a paper's text changed gives a new digest, so a shelf is never stale and
 is never invalidated by hand. It is kept in a small per-process memo under its digest, and in the
 cache (Redis in production: a shelf of 600 papers is about 1 MB of arrays, unpickled in 2 ms,
-where reading 600 papers' stored counts and building it takes about 15-25 ms) in one entry per group and kind, which a new
-version replaces. The warm tasks (tasks.py) build both of a group's shelves when its read papers
-change, so web processes read them. A warm lookup costs the one query that lists the group's
+where reading 600 papers' stored counts and building it takes about 15-25 ms) in one entry per
+group and kind, which a new version replaces. The warm tasks (tasks.py) build both of a
+group's shelves when its read papers change, so web processes read them. A warm lookup costs the one query that lists the group's
 papers (ids, dates, titles: what the page shows of them); a cold one also reads their term
 counts.
 

@@ -5,7 +5,8 @@ product, so no Python loop runs per term or per pair of papers. Both databases g
 answer: the counts are the same, and so is the arithmetic.
 
 A paper's terms and their counts are papers.terms' `Terms` (title and keywords counted twice,
-two lists in the text's order), stored by papers.indexing and decoded straight into `Terms`. Term frequency is sublinear (1 + log tf), inverse document frequency is smoothed
+two lists in the text's order), stored by papers.indexing and decoded straight into `Terms`.
+Term frequency is sublinear (1 + log tf), inverse document frequency is smoothed
 (log((1 + n) / (1 + df)) + 1, as scikit-learn's default) and comes from the shelf's own papers,
 vectors are L2-normalised, so the dot product of two vectors is their cosine. A paper's vector is
 normalised over all of its terms, those the shelf never saw included (they weigh most: they say
